@@ -1,0 +1,31 @@
+# Two commands on a fresh machine: `make serve` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+
+.PHONY: install install-dev serve test lint
+
+$(VENV)/.runtime: requirements.txt
+	python3 -m venv $(VENV)
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+## Bring the schema up (release phase) and serve on http://127.0.0.1:$(PORT) with gunicorn.
+serve: $(VENV)/.runtime
+	$(VENV)/bin/flask db-ensure
+	$(VENV)/bin/gunicorn wsgi:app -c gunicorn.conf.py --bind 127.0.0.1:$(PORT)
+
+## Run the whole suite against SQLite and the PostgreSQL server (TEST_POSTGRES_URL).
+test: $(VENV)/.dev
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .

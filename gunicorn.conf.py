@@ -1,0 +1,47 @@
+"""Gunicorn settings for production; validates configuration before any worker starts."""
+
+import multiprocessing
+import os
+import sys
+
+from quantum.config import ConfigError, load_settings
+
+try:
+    load_settings()
+except ConfigError as exc:
+    print(f"quantum: configuration error: {exc}", file=sys.stderr)
+    sys.exit(exc.exit_code)
+
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+accesslog = "-"
+# No preload: each worker opens its own pool after the fork, so no connection crosses a fork.
+preload_app = False
+
+
+def post_fork(server, worker):
+    """Drop any engine inherited from the master so the worker starts with fresh connections."""
+    from quantum.extensions import db
+
+    try:
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+    except RuntimeError:
+        pass  # no app context yet: nothing was inherited
+
+
+def worker_exit(server, worker):
+    """Close pooled connections when a worker stops."""
+    try:
+        from wsgi import app
+        from quantum.extensions import db
+
+        with app.app_context():
+            db.engine.dispose()
+    except Exception:  # noqa: BLE001 - shutting down; nothing left to report to
+        pass

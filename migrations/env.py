@@ -1,0 +1,5 @@
+"""Alembic environment: the shared runner in quantum.db serves `flask db` and `flask db-ensure`."""
+
+from quantum.db.alembic_env import run_env
+
+run_env()

@@ -1,0 +1,101 @@
+"""QuantumLeap's backend: the app factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Mapping
+
+from flask import Flask, request
+
+from quantum.config import load_settings
+from quantum.errors import JSONRequest, error_response, register_error_handlers
+
+# Settings that may be passed to create_app() the way the environment passes them.
+ENV_KEYS = {
+    "DATABASE_URL", "MIGRATION_DATABASE_URL", "QUANTUM_ENV", "JWT_SECRET_KEY", "DB_POOL_SIZE",
+    "DB_MAX_OVERFLOW", "DB_POOL_TIMEOUT", "DB_POOL_RECYCLE", "DB_CONNECT_RETRIES", "DB_RETRY_BASE_DELAY",
+    "SLOW_QUERY_MS", "MIGRATION_LOCK_WAIT", "SCHEMA_GUARD_WAIT", "MIGRATION_LOCK_TIMEOUT_MS",
+    "MIGRATION_STATEMENT_TIMEOUT_MS", "BACKUP_DIR",
+}
+# Routes that must answer while the schema is not ready.
+GUARD_EXEMPT_PREFIXES = ("/api/health", "/openapi.json", "/docs", "/metrics", "/static")
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings validated, extensions bound, blueprints and the schema guard registered."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.request_class = JSONRequest
+    config = dict(config or {})
+    environment = {**os.environ, **{k: str(v) for k, v in config.items() if k in ENV_KEYS}}
+    settings = load_settings(environment, instance_path=app.instance_path)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(settings.flask_config())
+    app.config.update(
+        API_TITLE="QuantumLeap API",
+        API_VERSION="1.0.0",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        SCHEMA_GUARD=True,
+    )
+    app.config.update({k: v for k, v in config.items() if k not in ENV_KEYS})
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic narrates every context it opens; our one summary line says what happened.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    register_error_handlers(app)
+    _install_schema_guard(app)
+
+    from quantum.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from quantum.db.engine import install_sqlite_pragmas
+    from quantum.extensions import api, db, jwt, migrate
+    from quantum.schema import MIGRATIONS_DIR
+
+    db.init_app(app)
+    with app.app_context():
+        install_sqlite_pragmas(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    jwt.init_app(app)
+    api.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from quantum.api.health import blp as health_blp
+    from quantum.extensions import api
+
+    api.register_blueprint(health_blp)
+
+
+def _install_schema_guard(app: Flask) -> None:
+    from quantum.db.guard import SchemaGuard, SchemaNotReady
+    from quantum.schema import ensure_app_schema
+
+    settings = app.config["QUANTUM_SETTINGS"]
+    guard = SchemaGuard(
+        lambda: ensure_app_schema(
+            settings, lock_wait_seconds=settings.guard_lock_wait_seconds, connect_retries=2, retry_base_delay=0.2
+        )
+    )
+    app.extensions["schema_guard"] = guard
+
+    @app.before_request
+    def _schema_guard():  # noqa: ANN202
+        if guard.ready or not app.config["SCHEMA_GUARD"] or request.path.startswith(GUARD_EXEMPT_PREFIXES):
+            return None
+        try:
+            guard.check()
+        except SchemaNotReady as exc:
+            return error_response(
+                503, "schema_not_ready", exc.message, details={"reason": exc.reason}, retry_after=exc.retry_after
+            )
+        return None

@@ -1,0 +1,194 @@
+"""Settings read from the environment and validated once at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+ENVIRONMENTS = ("development", "testing", "production")
+MIN_SECRET_BYTES = 32
+
+
+class ConfigError(Exception):
+    """A missing or malformed setting; the message names the variable."""
+
+    exit_code = 2
+
+
+def normalize_database_url(raw: str, variable: str = "DATABASE_URL") -> str:
+    """Return a SQLAlchemy URL, rewriting Heroku-style `postgres://`."""
+    url = raw.strip()
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            f"{variable} is malformed: expected a URL such as "
+            "postgresql://user:pass@host:5432/dbname or sqlite:///path/to/file.db"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "postgresql" and parsed.get_driver_name() == "psycopg" and "+" not in url.split("://", 1)[0]:
+        # SQLAlchemy 2.1 defaults to psycopg 3; we ship psycopg2-binary.
+        url = "postgresql+psycopg2://" + url.split("://", 1)[1]
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigError(f"{variable} names an unsupported backend {backend!r}: use postgresql or sqlite")
+    if backend == "postgresql" and not parsed.database:
+        raise ConfigError(f"{variable} is malformed: a PostgreSQL URL must name a database")
+    return url
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float, minimum: float = 0.0) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings; `flask_config()` turns them into Flask config keys."""
+
+    env: str
+    database_url: str
+    migration_database_url: str | None
+    jwt_secret_key: str
+    instance_path: str
+    pool_size: int | None = None
+    max_overflow: int | None = None
+    pool_timeout: float = 30.0
+    pool_recycle: int = 1800
+    connect_retries: int = 5
+    retry_base_delay: float = 0.5
+    slow_query_ms: float = 100.0
+    lock_wait_seconds: float = 300.0
+    guard_lock_wait_seconds: float = 5.0
+    migration_lock_timeout_ms: int = 5000
+    migration_statement_timeout_ms: int = 600000
+    backup_dir: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def backend(self) -> str:
+        """The database backend name: `sqlite` or `postgresql`."""
+        return make_url(self.database_url).get_backend_name()
+
+    def flask_config(self) -> dict:
+        """Flask and extension config keys derived from these settings."""
+        return {
+            "QUANTUM_ENV": self.env,
+            "TESTING": self.env == "testing",
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self),
+            "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+            "JWT_SECRET_KEY": self.jwt_secret_key,
+            "SECRET_KEY": self.jwt_secret_key,
+            "QUANTUM_SETTINGS": self,
+        }
+
+
+def engine_options(settings: Settings) -> dict:
+    """Pool options for the backend; SQLite files get a small pool with a busy timeout."""
+    options: dict = {"pool_pre_ping": True, "pool_recycle": settings.pool_recycle}
+    if settings.backend == "postgresql":
+        options.update(
+            pool_size=settings.pool_size if settings.pool_size is not None else 5,
+            max_overflow=settings.max_overflow if settings.max_overflow is not None else 10,
+            pool_timeout=settings.pool_timeout,
+            connect_args={"connect_timeout": 5, "application_name": "quantum"},
+        )
+    else:
+        options.update(
+            pool_size=settings.pool_size if settings.pool_size is not None else 5,
+            max_overflow=settings.max_overflow if settings.max_overflow is not None else 10,
+            pool_timeout=settings.pool_timeout,
+            connect_args={"timeout": 15, "check_same_thread": False},
+        )
+    return options
+
+
+def _default_sqlite_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path, "quantum.db").resolve())
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, instance_path: str = "instance") -> Settings:
+    """Read and validate settings; raise ConfigError naming the first bad variable."""
+    env = os.environ if env is None else env
+    mode = (env.get("QUANTUM_ENV") or "development").strip().lower()
+    if mode not in ENVIRONMENTS:
+        raise ConfigError(f"QUANTUM_ENV must be one of {', '.join(ENVIRONMENTS)}, got {mode!r}")
+    production = mode == "production"
+
+    raw_url = env.get("DATABASE_URL", "").strip()
+    if raw_url:
+        database_url = normalize_database_url(raw_url)
+    elif production:
+        raise ConfigError("DATABASE_URL is required in production: set it to the PostgreSQL URL")
+    else:
+        database_url = _default_sqlite_url(instance_path)
+
+    raw_migration_url = env.get("MIGRATION_DATABASE_URL", "").strip()
+    migration_url = (
+        normalize_database_url(raw_migration_url, "MIGRATION_DATABASE_URL") if raw_migration_url else None
+    )
+
+    secret = env.get("JWT_SECRET_KEY", "")
+    if production:
+        if not secret:
+            raise ConfigError("JWT_SECRET_KEY is required in production: set it to 32 or more random bytes")
+        if len(secret.encode()) < MIN_SECRET_BYTES:
+            raise ConfigError(
+                f"JWT_SECRET_KEY is too short ({len(secret.encode())} bytes): production needs {MIN_SECRET_BYTES} or more"
+            )
+        if secret.startswith("dev-"):
+            raise ConfigError("JWT_SECRET_KEY is a development key: production needs its own secret")
+    elif not secret:
+        # A fresh key per process start is fine for development: tokens simply expire on restart.
+        secret = "dev-" + secrets.token_urlsafe(32)
+
+    pool_size = env.get("DB_POOL_SIZE")
+    max_overflow = env.get("DB_MAX_OVERFLOW")
+    return Settings(
+        env=mode,
+        database_url=database_url,
+        migration_database_url=migration_url,
+        jwt_secret_key=secret,
+        instance_path=instance_path,
+        pool_size=_int(env, "DB_POOL_SIZE", 5, 1) if pool_size else None,
+        max_overflow=_int(env, "DB_MAX_OVERFLOW", 10, 0) if max_overflow else None,
+        pool_timeout=_float(env, "DB_POOL_TIMEOUT", 30.0, 0.1),
+        pool_recycle=_int(env, "DB_POOL_RECYCLE", 1800, 1),
+        connect_retries=_int(env, "DB_CONNECT_RETRIES", 5, 1),
+        retry_base_delay=_float(env, "DB_RETRY_BASE_DELAY", 0.5, 0.0),
+        slow_query_ms=_float(env, "SLOW_QUERY_MS", 100.0, 0.0),
+        lock_wait_seconds=_float(env, "MIGRATION_LOCK_WAIT", 300.0, 0.0),
+        guard_lock_wait_seconds=_float(env, "SCHEMA_GUARD_WAIT", 5.0, 0.0),
+        migration_lock_timeout_ms=_int(env, "MIGRATION_LOCK_TIMEOUT_MS", 5000, 0),
+        migration_statement_timeout_ms=_int(env, "MIGRATION_STATEMENT_TIMEOUT_MS", 600000, 0),
+        backup_dir=env.get("BACKUP_DIR", "").strip() or str(Path(instance_path, "backups")),
+    )

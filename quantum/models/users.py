@@ -1,0 +1,58 @@
+"""The users table: identity, status and tier."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from quantum.models.base import UTCDateTime, created_at_column, enum_type, utcnow
+
+
+class AccountStatus(str, enum.Enum):
+    """Whether an account may use the API."""
+
+    active = "active"
+    suspended = "suspended"
+    inactive = "inactive"
+
+
+class Tier(str, enum.Enum):
+    """The subscription tier, which decides scopes and limits."""
+
+    free = "free"
+    pro = "pro"
+    enterprise = "enterprise"
+
+
+class UserBase(SQLModel):
+    """Fields a client may see and set."""
+
+    email: str = Field(sa_column=sa.Column(sa.String(254), nullable=False, unique=True))
+    username: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), nullable=True, unique=True))
+
+
+class User(UserBase, table=True):
+    """A registered account."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str = Field(sa_column=sa.Column(sa.String(255), nullable=False))
+    account_status: AccountStatus = Field(
+        default=AccountStatus.active,
+        sa_column=sa.Column(
+            enum_type(AccountStatus, "accountstatus"), nullable=False, default=AccountStatus.active
+        ),
+    )
+    tier: Tier = Field(
+        default=Tier.free,
+        sa_column=sa.Column(enum_type(Tier, "usertier"), nullable=False, default=Tier.free),
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=created_at_column())
+    updated_at: datetime = Field(
+        default_factory=utcnow,
+        sa_column=sa.Column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+    )

@@ -1,0 +1,37 @@
+"""The application's schema target and the ensure call that the CLI and the guard share."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlmodel import SQLModel
+
+import quantum.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from quantum.config import Settings
+from quantum.db import EnsureOptions, EnsureResult, SchemaTarget, ensure_schema
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+log = logging.getLogger("quantum.schema")
+
+
+def app_schema_target() -> SchemaTarget:
+    """Quantum's models and migrations."""
+    return SchemaTarget(metadata=SQLModel.metadata, script_location=str(MIGRATIONS_DIR), namespace="quantum")
+
+
+def ensure_app_schema(settings: Settings, **overrides: object) -> EnsureResult:
+    """Run the schema lifecycle for the configured database (the migration URL when set)."""
+    options = EnsureOptions(
+        lock_wait_seconds=settings.lock_wait_seconds,
+        connect_retries=settings.connect_retries,
+        retry_base_delay=settings.retry_base_delay,
+        backup_dir=settings.backup_dir,
+        lock_timeout_ms=settings.migration_lock_timeout_ms,
+        statement_timeout_ms=settings.migration_statement_timeout_ms,
+    )
+    options = EnsureOptions(**{**options.__dict__, **overrides})
+    url = settings.migration_database_url or settings.database_url
+    result = ensure_schema(url, app_schema_target(), options)
+    log.info("db-ensure: %s in %.0f ms", result.message, result.duration_ms)
+    return result
