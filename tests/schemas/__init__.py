@@ -1,0 +1,1 @@
+"""Other products' schemas, kept as fixtures to prove the schema engine is generic."""

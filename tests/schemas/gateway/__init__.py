@@ -1,0 +1,1 @@
+"""An AI spending gateway's schema: users, API keys, budgets, policies, payments, requests."""

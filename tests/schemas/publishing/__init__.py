@@ -1,0 +1,1 @@
+"""A publishing platform's schema: users, books, chapters, library, comments, payments, bookmarks."""
