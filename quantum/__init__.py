@@ -78,6 +78,12 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(health_blp)
     register_auth_blueprints(api)
 
+    from quantum.portfolio.views import blp as portfolio_blp
+    from quantum.trading.views import blp as trading_blp
+
+    api.register_blueprint(portfolio_blp)
+    api.register_blueprint(trading_blp)
+
 
 def _install_schema_guard(app: Flask) -> None:
     from quantum.db.guard import SchemaGuard, SchemaNotReady
