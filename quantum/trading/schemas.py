@@ -32,8 +32,8 @@ def money_field(
 
 
 def money_out(**kwargs: Any) -> fields.Decimal:
-    """A decimal output field (an exact string)."""
-    return fields.Decimal(as_string=True, dump_only=True, **kwargs)
+    """A decimal output field: an exact string, always at the money scale."""
+    return fields.Decimal(as_string=True, dump_only=True, places=PLACES, **kwargs)
 
 
 def symbol_field(**kwargs: Any) -> fields.String:
