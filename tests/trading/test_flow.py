@@ -58,3 +58,31 @@ def test_deposit_buy_sell_round_trip(client):
 
     limits = client.get("/api/trading/limits", headers=headers).get_json()
     assert limits["daily_spent"] == "2142.50000000"
+
+
+def test_metrics_read_only_the_aggregates(app, client):
+    """The metrics request never scans orders or fills, so its cost does not grow with them."""
+    import sqlalchemy as sa
+
+    from quantum.extensions import db
+
+    headers = register_and_login(client)
+    deposit(client, headers, "1000")
+    for _ in range(3):
+        assert order(client, headers, "buy", "1", "10").status_code == 201
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        statements.append(statement.lower())
+
+    sa.event.listen(engine, "before_cursor_execute", capture)
+    try:
+        response = client.get("/api/trading/metrics?from=2000-01-01", headers=headers)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", capture)
+    assert response.status_code == 200 and response.get_json()["orders_filled"] == 3
+    reads = [s for s in statements if s.lstrip().startswith("select")]
+    assert any("from trading_daily_metrics" in s for s in reads), reads
+    assert not any(" orders" in s.split("from", 1)[-1] or "fills" in s for s in reads), reads
