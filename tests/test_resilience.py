@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Blueprint
 from sqlalchemy.engine import make_url
 
-from quantum.db.breaker import CircuitBreaker
+from quantum.db.breaker import CircuitBreaker, CircuitOpen
 from quantum.extensions import db
 from quantum.models import User
 from tests.conftest import make_app
@@ -135,12 +135,12 @@ def test_breaker_opens_probes_and_closes():
     breaker.before_call()
     breaker.record_failure()
     assert breaker.state == "open"
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(CircuitOpen) as caught:
         breaker.before_call()
     assert caught.value.retry_after == 5
     now[0] = 6
     breaker.before_call()  # the probe goes through
-    with pytest.raises(Exception):
+    with pytest.raises(CircuitOpen):
         breaker.before_call()  # only one probe at a time
     breaker.record_failure()  # probe failed: open again
     assert breaker.state == "open"
