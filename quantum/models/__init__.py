@@ -1,7 +1,8 @@
 """Every SQLModel table, imported so that SQLModel.metadata is complete."""
 
+import quantum.auth.models  # noqa: F401  (token_blocklist, api_keys, audit_log; a plain import survives the cycle)
 from quantum.models import base  # noqa: F401  (naming convention before any table)
 from quantum.models.portfolio import PortfolioSnapshot
-from quantum.models.users import AccountStatus, Tier, User
+from quantum.models.users import AccountStatus, Tier, User, UserRole
 
-__all__ = ["AccountStatus", "PortfolioSnapshot", "Tier", "User"]
+__all__ = ["AccountStatus", "PortfolioSnapshot", "Tier", "User", "UserRole"]
