@@ -171,7 +171,7 @@ def _compare_enums(connection: Connection, metadata: sa.MetaData, ignored: set[s
         return items
     if connection.dialect.name == "sqlite":
         items = []
-        for name, (table, labels) in sorted(enums.items()):
+        for name in sorted(enums):
             for table_name in _tables_using_enum(metadata, name, ignored):
                 if table_name not in existing_tables:
                     continue
