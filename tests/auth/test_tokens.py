@@ -132,11 +132,13 @@ def test_token_for_nobody_is_401_user_not_found(app, client, user_factory, backe
 
 def test_token_of_a_deleted_user_is_401(app, client, backend):
     session = register_and_login(client)
+    key = client.post("/api/auth/api-keys", headers=session["headers"], json={"name": "bot"}).get_json()["key"]
     with app.app_context():
         db.session.delete(db.session.get(User, session["user"]["id"]))
         db.session.commit()
     body = assert_error(client.get("/api/auth/me", headers=session["headers"]), 401, "user_not_found")
     assert body["error_code"] == "AUTH_006"
+    assert_error(client.get("/api/auth/me", headers={"X-API-Key": key}), 401, "invalid_api_key")
     refresh = session["tokens"]["refresh_token"]
     assert_error(client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {refresh}"}), 401,
                  "user_not_found")
