@@ -93,6 +93,7 @@ class Settings:
     backup_dir: str = ""
     backup_keep: int = 7
     log_format: str = "text"
+    slow_query_log: str = ""
     alert_webhook_url: str | None = None
     metrics_token: str | None = None
     circuit_threshold: int = 5
@@ -199,6 +200,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: str = 
         backup_dir=env.get("BACKUP_DIR", "").strip() or str(Path(instance_path, "backups")),
         backup_keep=_int(env, "BACKUP_KEEP", 7, 1),
         log_format=_choice(env, "LOG_FORMAT", ("json", "text"), "json" if production else "text"),
+        slow_query_log=env.get("SLOW_QUERY_LOG", "").strip() or str(Path(instance_path, "slow-queries.jsonl")),
         alert_webhook_url=env.get("ALERT_WEBHOOK_URL", "").strip() or None,
         metrics_token=env.get("METRICS_TOKEN", "").strip() or None,
         circuit_threshold=_int(env, "DB_CIRCUIT_THRESHOLD", 5, 1),

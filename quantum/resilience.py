@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 from flask import Flask, Response, request
 from sqlalchemy import event
@@ -43,6 +44,7 @@ def install_resilience(app: Flask, engine: Engine, exempt_prefixes: tuple[str, .
         slow_ms=settings.slow_query_ms,
         on_timing=lambda operation, seconds: metrics.DB_QUERY_LATENCY.labels(operation).observe(seconds),
         on_slow=metrics.DB_SLOW_QUERIES.inc,
+        record_to=Path(settings.slow_query_log) if settings.slow_query_log else None,
     )
     pool_timeouts: list[float] = []
 

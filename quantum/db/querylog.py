@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
 import threading
 import time
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import event
@@ -15,6 +19,18 @@ log = logging.getLogger("quantum.db.slow")
 _SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
 _SQLITE_SCAN = re.compile(r"\bSCAN (\w+)(?! USING)")
 _in_explain = threading.local()
+SLOW_LOG_MAX_BYTES = 5 * 1024 * 1024
+
+
+def append_slow_record(path: Path, record: dict) -> None:
+    """Append one JSON line to the slow-query file (rotated to .1 past 5 MiB); never raises."""
+    try:
+        if path.exists() and path.stat().st_size > SLOW_LOG_MAX_BYTES:
+            os.replace(path, path.with_suffix(path.suffix + ".1"))
+        with open(path, "a") as handle:  # one short write per line: safe across worker processes
+            handle.write(json.dumps(record, default=str) + "\n")
+    except OSError:
+        log.debug("could not write the slow-query file %s", path)
 
 
 def operation_of(statement: str) -> str:
@@ -58,6 +74,7 @@ def install_query_observer(
     slow_ms: float,
     on_timing: Callable[[str, float], None] | None = None,
     on_slow: Callable[[], None] | None = None,
+    record_to: Path | None = None,
 ) -> None:
     """Time every statement; log those slower than `slow_ms` with their plan and a recommendation."""
 
@@ -81,10 +98,16 @@ def install_query_observer(
         advice = recommend(plan or "")
         if on_slow is not None:
             on_slow()
+        statement_text = " ".join(statement.split())[:500]
+        if record_to is not None:
+            append_slow_record(record_to, {
+                "time": datetime.now(timezone.utc).isoformat(), "duration_ms": round(elapsed * 1000, 2),
+                "statement": statement_text, "plan": plan, "recommendation": advice,
+            })
         log.warning(
             "slow query (%.1f ms): %s | plan: %s%s",
             elapsed * 1000,
-            " ".join(statement.split())[:500],
+            statement_text,
             (plan or "unavailable").replace("\n", " / "),
             f" | recommendation: {advice}" if advice else "",
             extra={"duration_ms": round(elapsed * 1000, 1), "recommendation": advice},
