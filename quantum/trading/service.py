@@ -109,8 +109,8 @@ def _locked_position(s: Session, user_id: int, symbol: str) -> Position:
         .execution_options(populate_existing=True)
     ).first()
     if position is None:
+        # Added to the session only when an order fills: a refused order leaves no empty position behind.
         position = Position(user_id=user_id, symbol=symbol, quantity=ZERO, cost_basis=ZERO, realized_pnl=ZERO)
-        s.add(position)
     return position
 
 
@@ -247,6 +247,7 @@ def place_order(*, session: Session, user: User, data: dict[str, Any]) -> OrderR
             position.cost_basis = quantize(position.cost_basis - released)
             position.realized_pnl = quantize(position.realized_pnl + pnl)
         position.updated_at = now
+        s.add(position)
         budget.daily_spent = quantize(budget.daily_spent + notional)
         budget.monthly_spent = quantize(budget.monthly_spent + notional)
         order.filled_quantity = quantity
@@ -274,8 +275,8 @@ def place_order(*, session: Session, user: User, data: dict[str, Any]) -> OrderR
         result = run_in_transaction(session, work)
     except IntegrityError:
         # Backstop for the unique (user_id, client_order_id) constraint: a twin committed first.
+        # (run_in_transaction rolled back already; this read starts afresh and sees the twin's commit.)
         earlier = existing_order(session) if client_order_id is not None else None
-        session.rollback()
         if earlier is None:
             raise
         result = OrderResult(earlier, False)

@@ -219,3 +219,11 @@ def test_status_degraded_when_the_database_does_not_answer():
     body = service.trading_status(engine=dead, schema_ready=True)
     assert body["status"] == "degraded" and body["reason"] == "database_unreachable"
     assert body["database"]["backend"] == "postgresql" and body["database"]["latency_ms"] is None
+
+
+def test_a_refused_sell_leaves_no_empty_position(session):
+    user = new_user(session)
+    with pytest.raises(Conflict):
+        _order(session, user, "sell", "1", "10", symbol="NEVER")
+    assert session.scalars(sa.select(Position).where(Position.user_id == user.id)).all() == []
+    assert service.metrics(session=session, user=user)["orders_rejected"] == 1
