@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from quantum.db.retry import backoff_delay
+from quantum.db.retry import backoff_delay, first_line
 from quantum.errors import ServiceUnavailable
 from quantum.models.base import utcnow
 from quantum.portfolio.models import CURRENCY, Balance
@@ -66,7 +66,7 @@ def run_in_transaction(
                 raise
             delay = backoff_delay(attempt, base_delay, max_delay)
             log.info("transient database conflict (attempt %d/%d), retrying in %.3fs: %s",
-                     attempt, attempts, delay, str(exc.orig).splitlines()[0])
+                     attempt, attempts, delay, first_line(exc))
             sleep(delay)
         except BaseException:
             session.rollback()

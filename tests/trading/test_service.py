@@ -227,3 +227,14 @@ def test_a_refused_sell_leaves_no_empty_position(session):
         _order(session, user, "sell", "1", "10", symbol="NEVER")
     assert session.scalars(sa.select(Position).where(Position.user_id == user.id)).all() == []
     assert service.metrics(session=session, user=user)["orders_rejected"] == 1
+
+
+def test_a_database_busy_past_every_retry_is_a_503(session):
+    from quantum.errors import ServiceUnavailable
+
+    def work(s):
+        raise sa.exc.OperationalError("UPDATE balances", {}, Exception("database is locked"))
+
+    with pytest.raises(ServiceUnavailable) as caught:
+        run_in_transaction(session, work, attempts=3, sleep=lambda _: None)
+    assert caught.value.status == 503 and caught.value.error == "database_busy" and caught.value.retry_after == 1
