@@ -57,23 +57,26 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from quantum.auth.setup import init_auth
     from quantum.db.engine import install_sqlite_pragmas
-    from quantum.extensions import api, db, jwt, migrate
+    from quantum.extensions import api, db, migrate
     from quantum.schema import MIGRATIONS_DIR
 
     db.init_app(app)
     with app.app_context():
         install_sqlite_pragmas(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
-    jwt.init_app(app)
+    init_auth(app)  # flask-jwt-extended, Flask-Limiter, their error handlers, `flask users`
     api.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from quantum.api.health import blp as health_blp
+    from quantum.auth.setup import register_auth_blueprints
     from quantum.extensions import api
 
     api.register_blueprint(health_blp)
+    register_auth_blueprints(api)
 
 
 def _install_schema_guard(app: Flask) -> None:

@@ -1,10 +1,9 @@
 """Every SQLModel table, imported so that SQLModel.metadata is complete."""
 
+import quantum.ai.models  # noqa: F401  (strategy_templates, price_bars, requests, policies; plain import as above)
+import quantum.auth.models  # noqa: F401  (token_blocklist, api_keys, audit_log; a plain import survives the cycle)
 from quantum.models import base  # noqa: F401  (naming convention before any table)
 from quantum.models.portfolio import PortfolioSnapshot
-from quantum.models.users import AccountStatus, Tier, User
+from quantum.models.users import AccountStatus, Tier, User, UserRole
 
-# The AI service keeps its tables in its own package; importing the module registers them.
-import quantum.ai.models  # noqa: E402, F401, I001
-
-__all__ = ["AccountStatus", "PortfolioSnapshot", "Tier", "User"]
+__all__ = ["AccountStatus", "PortfolioSnapshot", "Tier", "User", "UserRole"]

@@ -1,4 +1,4 @@
-"""The users table: identity, status and tier."""
+"""The users table: identity, status, tier and role."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 from quantum.models.base import UTCDateTime, created_at_column, enum_type, utcnow
 
 
-class AccountStatus(str, enum.Enum):
+class AccountStatus(enum.StrEnum):
     """Whether an account may use the API."""
 
     active = "active"
@@ -19,12 +19,19 @@ class AccountStatus(str, enum.Enum):
     inactive = "inactive"
 
 
-class Tier(str, enum.Enum):
+class Tier(enum.StrEnum):
     """The subscription tier, which decides scopes and limits."""
 
     free = "free"
     pro = "pro"
     enterprise = "enterprise"
+
+
+class UserRole(enum.StrEnum):
+    """What an account may administer: `admin` gates the admin routes."""
+
+    user = "user"
+    admin = "admin"
 
 
 class UserBase(SQLModel):
@@ -50,6 +57,12 @@ class User(UserBase, table=True):
     tier: Tier = Field(
         default=Tier.free,
         sa_column=sa.Column(enum_type(Tier, "usertier"), nullable=False, default=Tier.free),
+    )
+    role: UserRole = Field(
+        default=UserRole.user,
+        sa_column=sa.Column(
+            enum_type(UserRole, "userrole"), nullable=False, default=UserRole.user, server_default=UserRole.user.value
+        ),
     )
     created_at: datetime = Field(default_factory=utcnow, sa_column=created_at_column())
     updated_at: datetime = Field(

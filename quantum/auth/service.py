@@ -1,0 +1,207 @@
+"""Accounts: registration, login, logout, refresh and changes of status, tier and role.
+
+Services take a session and plain data, write one transaction each, and know nothing of HTTP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from quantum.auth import audit
+from quantum.auth.errors import AccountSuspendedError, InvalidCredentialsError
+from quantum.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
+from quantum.auth.tokens import MAX_DB_ID, issue_tokens, purge_expired_tokens, revoke_token
+from quantum.auth.transactions import atomic
+from quantum.errors import Conflict, NotFound, ValidationFailed
+from quantum.models.users import AccountStatus, Tier, User, UserRole
+
+
+def normalize_email(email: str) -> str:
+    """Emails compare trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+def get_user(*, session: Session, user_id: int) -> User | None:
+    """The user with this id, or None."""
+    return session.get(User, user_id) if 0 < user_id <= MAX_DB_ID else None
+
+
+def get_user_by_email(*, session: Session, email: str) -> User | None:
+    """The user with this email (normalized), or None."""
+    return session.execute(sa.select(User).where(User.email == normalize_email(email))).scalar_one_or_none()
+
+
+def require_user_by_email(*, session: Session, email: str) -> User:
+    """The user with this email; NotFound naming the email otherwise."""
+    user = get_user_by_email(session=session, email=email)
+    if user is None:
+        raise NotFound(f"no user with email {normalize_email(email)!r}")
+    return user
+
+
+def _username_taken(session: Session, username: str) -> bool:
+    # Usernames keep their case but must differ in more than case.
+    query = sa.select(User.id).where(sa.func.lower(User.username) == username.lower()).limit(1)
+    return session.execute(query).first() is not None
+
+
+def _check_unique(session: Session, email: str, username: str | None) -> None:
+    if get_user_by_email(session=session, email=email) is not None:
+        raise Conflict("an account with this email already exists", error="email_taken", details={"email": [
+            "already registered"]})
+    if username and _username_taken(session, username):
+        raise Conflict("this username is taken", error="username_taken", details={"username": ["already taken"]})
+
+
+def create_user(*, session: Session, data: dict[str, Any], ip: str | None = None, actor_id: int | None = None) -> User:
+    """Register an account from `email`, `password` and optional `username`, `tier`, `role`."""
+    email = normalize_email(data["email"])
+    username = (data.get("username") or "").strip() or None
+    if problems := password_problems(data["password"], email=email):
+        raise ValidationFailed("the password " + "; ".join(problems), details={"password": problems})
+    _check_unique(session, email, username)
+    user = User(
+        email=email,
+        username=username,
+        password_hash=hash_password(data["password"]),
+        tier=Tier(data.get("tier") or Tier.free),
+        role=UserRole(data.get("role") or UserRole.user),
+    )
+    try:
+        with atomic(session):
+            session.add(user)
+            session.flush()
+            details: dict[str, Any] = {"email": email}
+            if actor_id is not None:
+                details["actor_id"] = actor_id
+            audit.record(session=session, action=audit.REGISTER, user_id=user.id, ip=ip, details=details)
+    except IntegrityError:
+        # Lost a race with a concurrent registration: say which field clashed.
+        _check_unique(session, email, username)
+        raise
+    return user
+
+
+def authenticate_user(*, session: Session, email: str, password: str, ip: str | None = None) -> User:
+    """The user for these credentials; the same InvalidCredentialsError for an unknown email or a wrong password."""
+    email = normalize_email(email)
+    user = get_user_by_email(session=session, email=email)
+    # Unknown emails verify against a dummy hash, so both failures take the same time.
+    valid = verify_password(user.password_hash if user else None, password)
+    if not valid:
+        with atomic(session):
+            audit.record(session=session, action=audit.LOGIN_FAILED, user_id=user.id if user else None, ip=ip,
+                         details={"email": email[:254], "reason": "wrong_password" if user else "unknown_email"})
+        raise InvalidCredentialsError()
+    assert user is not None
+    if user.account_status != AccountStatus.active:
+        with atomic(session):
+            audit.record(session=session, action=audit.LOGIN_FAILED, user_id=user.id, ip=ip,
+                         details={"email": email, "reason": f"account_{user.account_status.value}"})
+        raise AccountSuspendedError(f"this account is {user.account_status.value}",
+                               details={"account_status": user.account_status.value})
+    with atomic(session):
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        audit.record(session=session, action=audit.LOGIN, user_id=user.id, ip=ip)
+    return user
+
+
+def login(*, session: Session, email: str, password: str, ip: str | None = None) -> dict[str, Any]:
+    """Check the credentials and return a token pair."""
+    user = authenticate_user(session=session, email=email, password=password, ip=ip)
+    return issue_tokens(user)
+
+
+def refresh(*, session: Session, user: User, refresh_payload: dict[str, Any]) -> dict[str, Any]:
+    """Rotate a refresh token: revoke the one presented and return a new pair."""
+    with atomic(session):
+        revoke_token(session=session, payload=refresh_payload)
+    return issue_tokens(user)
+
+
+def logout(
+    *,
+    session: Session,
+    user: User,
+    access_payload: dict[str, Any],
+    refresh_payload: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> dict[str, Any]:
+    """Revoke the access token (and a refresh token of the same user), purging expired entries."""
+    with atomic(session):
+        revoke_token(session=session, payload=access_payload)
+        refresh_revoked = refresh_payload is not None and revoke_token(session=session, payload=refresh_payload)
+        purged = purge_expired_tokens(session=session)
+        audit.record(session=session, action=audit.LOGOUT, user_id=user.id, ip=ip,
+                     details={"jti": access_payload["jti"], "refresh_revoked": bool(refresh_revoked)})
+    return {"revoked": ["access", "refresh"] if refresh_revoked else ["access"], "purged": purged}
+
+
+_CHANGES = {
+    "account_status": (AccountStatus, audit.STATUS_CHANGE),
+    "tier": (Tier, audit.TIER_CHANGE),
+    "role": (UserRole, audit.ROLE_CHANGE),
+}
+
+
+def _apply_change(
+    session: Session, user: User, field: str, value: Any, actor_id: int | None, ip: str | None, via: str
+) -> None:
+    kind, action = _CHANGES[field]
+    before, after = getattr(user, field), kind(value)
+    if before == after:
+        return
+    setattr(user, field, after)
+    details: dict[str, Any] = {"from": before.value, "to": after.value, "via": via}
+    if actor_id is not None:
+        details["actor_id"] = actor_id
+    audit.record(session=session, action=action, user_id=user.id, ip=ip, details=details)
+
+
+def update_user(
+    *,
+    session: Session,
+    user: User,
+    changes: dict[str, Any],
+    actor_id: int | None = None,
+    ip: str | None = None,
+    via: str = "api",
+) -> User:
+    """Change any of account_status, tier and role in one audited transaction; applies at once."""
+    if unknown := set(changes) - set(_CHANGES):
+        raise ValidationFailed("unknown fields", details={name: ["cannot be changed here"] for name in unknown})
+    if actor_id is not None and actor_id == user.id and ({"account_status", "role"} & set(changes)):
+        raise Conflict("an admin cannot change their own status or role", error="cannot_modify_self")
+    with atomic(session):
+        for field, value in changes.items():
+            _apply_change(session, user, field, value, actor_id, ip, via)
+    return user
+
+
+def set_account_status(*, session: Session, user: User, status: AccountStatus | str, via: str = "api") -> User:
+    """Set the account status (effective at once for existing tokens and keys); audited."""
+    return update_user(session=session, user=user, changes={"account_status": status}, via=via)
+
+
+def set_tier(*, session: Session, user: User, tier: Tier | str, via: str = "api") -> User:
+    """Set the tier (scopes follow at once); audited."""
+    return update_user(session=session, user=user, changes={"tier": tier}, via=via)
+
+
+def set_role(*, session: Session, user: User, role: UserRole | str, via: str = "api") -> User:
+    """Set the role (admin routes follow at once); audited."""
+    return update_user(session=session, user=user, changes={"role": role}, via=via)
+
+
+def list_users(*, session: Session, limit: int = 50, offset: int = 0, email: str | None = None) -> list[User]:
+    """Users by id; `email` filters by a case-insensitive substring."""
+    query = sa.select(User).order_by(User.id).limit(limit).offset(offset)
+    if email:
+        pattern = "%" + email.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(User.email.like(pattern, escape="\\"))
+    return list(session.execute(query).scalars())
