@@ -8,6 +8,7 @@ import sys
 import click
 from flask import Flask, current_app
 
+from quantum.ai.cli import market
 from quantum.db.errors import SchemaError
 from quantum.schema import ensure_app_schema
 
@@ -15,6 +16,7 @@ from quantum.schema import ensure_app_schema
 def register_cli(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(db_ensure)
+    app.cli.add_command(market)
 
 
 @click.command("db-ensure")

@@ -17,10 +17,11 @@ from __future__ import annotations
 import math
 import re
 import statistics
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from quantum.ai import metrics
 
@@ -506,7 +507,9 @@ def check_rules(slug: str, params: dict) -> None:
         raise ParameterError(errors)
 
 
-def run(slug: str, symbol: str, bars: Sequence[Bar], params: dict, bars_b: Sequence[Bar] | None = None) -> BacktestResult:
+def run(
+    slug: str, symbol: str, bars: Sequence[Bar], params: dict, bars_b: Sequence[Bar] | None = None
+) -> BacktestResult:
     """Run template `slug` over `bars` (and `bars_b`, the second symbol's, for pairs)."""
     check_rules(slug, params)
     if slug in PAIRS:

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Sequence
 
 PERIODS_PER_YEAR = 252
 CONFIDENCE = 0.95

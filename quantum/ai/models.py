@@ -17,7 +17,7 @@ from quantum.models.users import Tier
 COMPUTE_UNITS = sa.Numeric(14, 4)
 
 
-class RiskLevel(str, enum.Enum):
+class RiskLevel(enum.StrEnum):
     """How much a strategy template can lose in a bad market."""
 
     low = "low"
@@ -25,7 +25,7 @@ class RiskLevel(str, enum.Enum):
     high = "high"
 
 
-class RequestStatus(str, enum.Enum):
+class RequestStatus(enum.StrEnum):
     """The life of a governed AI request."""
 
     pending = "pending"  # waiting for an administrator's approval (cost above the approval threshold)
