@@ -207,9 +207,9 @@ def check_rate_limit(
     resets = next_utc_midnight(now)
     wait = max(1, math.ceil((resets - now).total_seconds()))
     raise RateLimitedError(
-        f"policy rule daily_limit: {limit} {endpoint} request{'s' if limit != 1 else ''} per UTC day "
-        f"({policy.sources['daily_limits']}) are used up; the limit resets at {resets.isoformat()} "
-        f"(in {_duration(wait)})",
+        f"policy rule daily_limit: this account may make {limit} request{'s' if limit != 1 else ''} per UTC day "
+        f"to /api/ai/{endpoint} ({policy.sources['daily_limits']}) and has used {used}; the limit resets at "
+        f"{resets.isoformat()} (in {_duration(wait)})",
         details={"rule": "daily_limit", "endpoint": endpoint, "limit": limit, "used": used,
                  "resets_at": resets.isoformat(), "source": policy.sources["daily_limits"]},
         retry_after=wait,
