@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 
 from quantum.ai import service
 from quantum.errors import APIError
@@ -18,9 +19,8 @@ TS_ALIASES = ("ts", "timestamp", "date", "datetime", "time")
 MAX_REPORTED = 50
 
 
-@click.group("market")
-def market() -> None:
-    """Market data: price bars for backtests."""
+# An AppGroup runs its commands inside the app context, where db.session is bound.
+market = AppGroup("market", help="Market data: price bars for backtests.")
 
 
 @market.command("import")
