@@ -180,3 +180,45 @@ def run_flask(args: list[str], database_url: str | None, *, env: dict | None = N
     return subprocess.run(
         [sys.executable, "-m", "flask", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout
     )
+
+
+# --- Accounts and credentials (issue 3); see tests/auth/helpers.py for the functions behind these. ---
+
+
+@pytest.fixture
+def user_factory(app):
+    """`user_factory(tier="pro", role="admin", status="suspended", email=..., password=...)` -> a User.
+
+    Made through the account service: no HTTP, so no rate limit is consumed.
+    """
+    from tests.auth.helpers import create_user
+
+    def make(**kwargs):
+        return create_user(app, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def auth_headers(app, user_factory):
+    """`auth_headers(user=None, **user_kwargs)` -> {"Authorization": "Bearer <access token>"}.
+
+    Without `user`, a new user is made with `user_kwargs` (e.g. tier="pro").
+    """
+    from tests.auth.helpers import bearer
+
+    def make(user=None, **user_kwargs):
+        return bearer(app, user if user is not None else user_factory(**user_kwargs))
+
+    return make
+
+
+@pytest.fixture
+def api_key_headers(app, user_factory):
+    """`api_key_headers(user=None, scopes=None, **user_kwargs)` -> {"X-API-Key": "<key>"}."""
+    from tests.auth.helpers import api_key
+
+    def make(user=None, scopes=None, **user_kwargs):
+        return {"X-API-Key": api_key(app, user if user is not None else user_factory(**user_kwargs), scopes=scopes)}
+
+    return make

@@ -129,6 +129,9 @@ def auth_required(*scopes: str, role: UserRole | str | None = None) -> Callable[
         apidoc = deepcopy(getattr(wrapper, "_apidoc", {}))
         manual = apidoc.setdefault("manual_doc", {})
         manual["security"] = SECURITY
+        manual["x-required-scopes"] = list(scopes)
+        if required_role is not None:
+            manual["x-required-role"] = required_role.value
         manual.setdefault("responses", {}).update(deepcopy(AUTH_RESPONSES))
         wrapper._apidoc = apidoc  # type: ignore[attr-defined]
         return cast(F, wrapper)

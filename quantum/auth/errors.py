@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -151,7 +152,7 @@ def install_rate_limit_handler(app: Flask, limiter: Limiter) -> None:
     @app.errorhandler(RateLimitExceeded)
     def _rate_limited(exc: RateLimitExceeded) -> Response:
         current = limiter.current_limit
-        retry_after = max(1, int(current.reset_at - time.time())) if current is not None else 60
+        retry_after = max(1, math.ceil(current.reset_at - time.time())) if current is not None else 60
         limit = str(exc.limit.limit)
         return error_response(
             429,

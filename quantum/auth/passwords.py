@@ -48,15 +48,17 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether `password` matches; with no hash, spend the same time on a dummy and return False."""
     ph = hasher()
+    # Bytes, so that a password no stored hash can match (lone surrogates) still costs a verification.
+    secret = password.encode("utf-8", "surrogatepass")
     if password_hash is None:
         fast = has_app_context() and current_app.config.get("QUANTUM_ENV") == "testing"
         try:
-            ph.verify(_dummy_hash(fast), password)
+            ph.verify(_dummy_hash(fast), secret)
         except VerificationError:
             pass
         return False
     try:
-        return ph.verify(password_hash, password)
+        return ph.verify(password_hash, secret)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -76,8 +78,8 @@ def password_problems(password: str, *, email: str | None = None) -> list[str]:
         problems.append(f"must be at least {MIN_LENGTH} characters long")
     if len(password) > MAX_LENGTH:
         problems.append(f"must be at most {MAX_LENGTH} characters long")
-    if any(unicodedata.category(ch) == "Cc" for ch in password):
-        problems.append("must not contain control characters")
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in password):
+        problems.append("must not contain control characters or unpaired surrogates")
     if not any(ch.isalpha() for ch in password) or all(ch.isalpha() for ch in password):
         problems.append("must contain at least one letter and at least one digit or symbol")
     lowered = password.lower()

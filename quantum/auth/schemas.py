@@ -18,7 +18,7 @@ USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$"
 
 def _no_control_characters(value: str) -> None:
     if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
-        raise ValidationError("must not contain control characters")
+        raise ValidationError("must not contain control characters or unpaired surrogates")
 
 
 def _strip_lower_email(data: Any) -> Any:
@@ -67,7 +67,8 @@ class LoginSchema(Schema):
 
 class LogoutSchema(Schema):
     refresh_token = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=4096),
+        load_default=None, allow_none=True,
+        validate=[validate.Length(max=4096), validate.Regexp(r"^[A-Za-z0-9_.=-]+$", error="not a token")],
         metadata={"description": "also revoke this refresh token (it must belong to the same user)"},
     )
 
@@ -105,7 +106,7 @@ class ApiKeyCreateSchema(Schema):
     name = fields.String(required=True, validate=[validate.Length(min=1, max=100), _no_control_characters])
     scopes = fields.List(
         fields.String(validate=validate.OneOf(ALL_SCOPES)), load_default=None, allow_none=True,
-        validate=validate.Length(max=len(ALL_SCOPES) * 2),
+        validate=validate.Length(min=1, max=len(ALL_SCOPES) * 2),
         metadata={"description": "a subset of your scopes; all of them when omitted"},
     )
 

@@ -20,7 +20,7 @@ class GatewayModel(SQLModel, registry=registry(metadata=metadata)):
     """Base of every gateway table: registers on `metadata`, not on SQLModel.metadata."""
 
 
-class AccountStatus(str, enum.Enum):
+class AccountStatus(enum.StrEnum):
     """Whether an account may spend."""
 
     active = "active"
@@ -28,7 +28,7 @@ class AccountStatus(str, enum.Enum):
     closed = "closed"
 
 
-class UserTier(str, enum.Enum):
+class UserTier(enum.StrEnum):
     """The plan, which decides limits."""
 
     free = "free"
@@ -36,7 +36,7 @@ class UserTier(str, enum.Enum):
     enterprise = "enterprise"
 
 
-class ApiKeyStatus(str, enum.Enum):
+class ApiKeyStatus(enum.StrEnum):
     """Whether an API key is usable."""
 
     active = "active"
@@ -44,7 +44,7 @@ class ApiKeyStatus(str, enum.Enum):
     expired = "expired"
 
 
-class PaymentStatus(str, enum.Enum):
+class PaymentStatus(enum.StrEnum):
     """The state of a top-up payment."""
 
     pending = "pending"
@@ -53,7 +53,7 @@ class PaymentStatus(str, enum.Enum):
     refunded = "refunded"
 
 
-class RequestStatus(str, enum.Enum):
+class RequestStatus(enum.StrEnum):
     """The state of one proxied AI request."""
 
     pending = "pending"
@@ -69,6 +69,10 @@ def _money(*, nullable: bool = False, zero_default: bool = False) -> sa.Column:
 
 def _created_at() -> sa.Column:
     return sa.Column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+def _user_fk(ondelete: str, *, index: bool) -> sa.Column:
+    return sa.Column(sa.String(64), sa.ForeignKey("users.user_id", ondelete=ondelete), nullable=False, index=index)
 
 
 class User(GatewayModel, table=True):
@@ -103,9 +107,7 @@ class ApiKey(GatewayModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: str = Field(
-        sa_column=sa.Column(sa.String(64), sa.ForeignKey("users.user_id", ondelete="CASCADE"), nullable=False)
-    )
+    user_id: str = Field(sa_column=_user_fk("CASCADE", index=False))
     key_hash: str = Field(sa_column=sa.Column(sa.String(128), nullable=False))
     name: str = Field(max_length=128)
     status: ApiKeyStatus = Field(
@@ -124,9 +126,7 @@ class Budget(GatewayModel, table=True):
     __table_args__ = (sa.UniqueConstraint("user_id", "period"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: str = Field(
-        sa_column=sa.Column(sa.String(64), sa.ForeignKey("users.user_id", ondelete="CASCADE"), nullable=False, index=True)
-    )
+    user_id: str = Field(sa_column=_user_fk("CASCADE", index=True))
     period: str = Field(max_length=16)
     limit_amount: Decimal = Field(sa_column=_money())
     spent_amount: Decimal = Field(default=Decimal("0"), sa_column=_money(zero_default=True))
@@ -140,9 +140,7 @@ class Policy(GatewayModel, table=True):
     __tablename__ = "policies"
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: str = Field(
-        sa_column=sa.Column(sa.String(64), sa.ForeignKey("users.user_id", ondelete="CASCADE"), nullable=False, index=True)
-    )
+    user_id: str = Field(sa_column=_user_fk("CASCADE", index=True))
     name: str = Field(max_length=128)
     allowed_providers: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
     allowed_models: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
@@ -158,9 +156,7 @@ class Payment(GatewayModel, table=True):
     __tablename__ = "payments"
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: str = Field(
-        sa_column=sa.Column(sa.String(64), sa.ForeignKey("users.user_id", ondelete="RESTRICT"), nullable=False, index=True)
-    )
+    user_id: str = Field(sa_column=_user_fk("RESTRICT", index=True))
     amount: Decimal = Field(sa_column=_money())
     currency: str = Field(default="USD", max_length=3)
     status: PaymentStatus = Field(
@@ -180,9 +176,7 @@ class Request(GatewayModel, table=True):
     __table_args__ = (sa.Index("idx_requests_user_id_created_at", "user_id", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: str = Field(
-        sa_column=sa.Column(sa.String(64), sa.ForeignKey("users.user_id", ondelete="CASCADE"), nullable=False)
-    )
+    user_id: str = Field(sa_column=_user_fk("CASCADE", index=False))
     api_key_id: int | None = Field(default=None, foreign_key="api_keys.id", ondelete="SET NULL", index=True)
     provider: str = Field(max_length=32)
     model: str = Field(max_length=128)

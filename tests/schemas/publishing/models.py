@@ -19,7 +19,7 @@ class PublishingModel(SQLModel, registry=registry(metadata=metadata)):
     """Base of every publishing table: registers on `metadata`, not on SQLModel.metadata."""
 
 
-class BookStatus(str, enum.Enum):
+class BookStatus(enum.StrEnum):
     """Where a book is in its life."""
 
     draft = "draft"
@@ -27,7 +27,7 @@ class BookStatus(str, enum.Enum):
     archived = "archived"
 
 
-class TransactionStatus(str, enum.Enum):
+class TransactionStatus(enum.StrEnum):
     """The state of a payment."""
 
     pending = "pending"
