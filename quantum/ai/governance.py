@@ -111,8 +111,10 @@ def _decimal(value: Any) -> Decimal | None:
 
 def lock_user(session: Session, user: User) -> None:
     """Serialize one user's governed requests (PostgreSQL row lock) so two at once cannot both pass a limit."""
-    # SQLite ignores FOR UPDATE, but it allows one writer at a time, and the count and the insert share a
-    # write transaction there; on PostgreSQL the row lock does the same job across connections.
+    # PostgreSQL: the row lock is held until commit, so the count that follows sees every earlier request.
+    # SQLite ignores FOR UPDATE; there `record()` writes the request before the count, and SQLite's single
+    # writer (WAL: a writer whose snapshot is stale gets SQLITE_BUSY, a 503 to retry) keeps two requests from
+    # both taking the last slot.
     session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
 
 

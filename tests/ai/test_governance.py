@@ -231,3 +231,29 @@ def test_next_utc_midnight():
     march_2 = datetime(2024, 3, 2, tzinfo=UTC)
     assert governance.next_utc_midnight(datetime(2024, 3, 1, 23, 59, 59, tzinfo=UTC)) == march_2
     assert governance.next_utc_midnight(datetime(2024, 3, 1, tzinfo=UTC)) == march_2
+
+
+def test_concurrent_requests_cannot_overshoot_the_daily_limit(app, make_account, set_user_policy, bars, backend):
+    import threading
+
+    account = make_account()
+    set_user_policy(account.id, daily_limits={"backtests": 2})
+    barrier = threading.Barrier(6)
+    statuses: list[int] = []
+
+    def attempt() -> None:
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(_backtest(client, account).status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # PostgreSQL serializes on the user's row: exactly two run. SQLite may answer a loser 503 (busy) instead of 429.
+    assert statuses.count(201) <= 2
+    if backend == "postgresql":
+        assert sorted(statuses) == [201, 201, 429, 429, 429, 429]
+    else:
+        assert set(statuses) <= {201, 429, 503}
