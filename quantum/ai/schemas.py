@@ -248,3 +248,37 @@ class PolicySchema(Schema):
     sources = fields.Dict(keys=fields.String(), values=fields.String())
     used_today = fields.Dict(keys=fields.String(), values=fields.Integer())
     resets_at = Timestamp()
+
+
+def _cost_field() -> fields.Decimal:
+    return fields.Decimal(
+        load_default=None, allow_none=True, places=4, as_string=True, allow_nan=False,
+        validate=validate.Range(min=0, max=10**9), metadata={"description": "compute units; null: no threshold"},
+    )
+
+
+class PolicyInSchema(Schema):
+    allowed_templates = fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)), load_default=None, allow_none=True,
+        metadata={"description": "template slugs; null: every template the tier reaches"},
+    )
+    daily_limits = fields.Dict(
+        keys=fields.String(validate=validate.OneOf([service.RISK_ENDPOINT, service.BACKTEST_ENDPOINT])),
+        values=fields.Integer(strict=True, validate=validate.Range(min=0, max=10**9)),
+        load_default=None, allow_none=True,
+        metadata={"description": "requests per UTC day per endpoint; a missing endpoint is unlimited",
+                  "example": {"backtests": 5, "risk-metrics": 1000}},
+    )
+    approval_cost = _cost_field()
+    max_cost = _cost_field()
+
+
+class PolicyOutSchema(Schema):
+    id = fields.Integer()
+    tier = fields.Enum(Tier, by_value=True, allow_none=True)
+    user_id = fields.Integer(allow_none=True)
+    allowed_templates = fields.List(fields.String(), allow_none=True)
+    daily_limits = fields.Dict(keys=fields.String(), values=fields.Integer(), allow_none=True)
+    approval_cost = fields.Decimal(as_string=True, allow_none=True)
+    max_cost = fields.Decimal(as_string=True, allow_none=True)
+    updated_at = Timestamp()

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from quantum.ai import backtest, governance, metrics
-from quantum.ai.models import AIRequest, PriceBar, RequestStatus, StrategyTemplate
+from quantum.ai.models import AIRequest, Policy, PriceBar, RequestStatus, StrategyTemplate
 from quantum.errors import APIError, Conflict, NotFound, ValidationFailed
 from quantum.models.portfolio import PortfolioSnapshot
 from quantum.models.users import Tier, User
@@ -440,3 +440,49 @@ def decide_request(session: Session, request_id: str, *, approve: bool, note: st
         pass  # recorded on the request (rejected with its reason); the administrator reads it there
     return request
 
+
+
+# --- policies (administration) ------------------------------------------------------------------------------------
+
+POLICY_FIELDS = ("allowed_templates", "daily_limits", "approval_cost", "max_cost")
+GOVERNED_ENDPOINTS = (RISK_ENDPOINT, BACKTEST_ENDPOINT)
+
+
+def list_policies(session: Session) -> list[Policy]:
+    """Tier policies (free, pro, enterprise) and then user policies by user id."""
+    rows = session.scalars(sa.select(Policy)).all()
+    tier_rank = governance.TIER_ORDER
+    return sorted(rows, key=lambda p: (p.tier is None, tier_rank.get(p.tier, 0), p.user_id or 0))
+
+
+def put_policy(
+    session: Session, data: dict[str, Any], *, tier: Tier | None = None, user_id: int | None = None
+) -> Policy:
+    """Create or replace the policy of a tier or a user (every field; null means no limit or fall back)."""
+    if user_id is not None and session.get(User, user_id) is None:
+        raise NotFound(f"user {user_id} not found", details={"user_id": user_id})
+    slugs = data.get("allowed_templates")
+    if slugs is not None:
+        known = set(session.scalars(sa.select(StrategyTemplate.slug)))
+        unknown = sorted(set(slugs) - known)
+        if unknown:
+            raise ValidationFailed(f"unknown templates: {', '.join(unknown)}",
+                                   details={"allowed_templates": f"unknown templates: {', '.join(unknown)}"})
+        data = {**data, "allowed_templates": sorted(set(slugs))}
+    subject = Policy.tier == tier if tier is not None else Policy.user_id == user_id
+    with_lock = sa.select(Policy).where(subject).with_for_update()
+    policy = session.scalar(with_lock) or Policy(tier=tier, user_id=user_id)
+    for name in POLICY_FIELDS:
+        setattr(policy, name, data.get(name))
+    session.add(policy)
+    session.commit()
+    return policy
+
+
+def delete_user_policy(session: Session, user_id: int) -> None:
+    """Remove a user's own policy: their tier's applies again."""
+    policy = session.scalar(sa.select(Policy).where(Policy.user_id == user_id))
+    if policy is None:
+        raise NotFound(f"user {user_id} has no policy of their own", details={"user_id": user_id})
+    session.delete(policy)
+    session.commit()

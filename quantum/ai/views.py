@@ -25,6 +25,7 @@ from quantum.config import ConfigError
 from quantum.errors import ValidationFailed
 from quantum.extensions import db
 from quantum.models.base import utcnow
+from quantum.models.users import Tier
 
 blp = Blueprint("ai", __name__, url_prefix="/api/ai", description="Strategy templates, risk metrics, backtests")
 
@@ -217,3 +218,45 @@ class PolicyView(MethodView):
         now = utcnow()
         used = {endpoint: governance.used_today(db.session, user, endpoint, now) for endpoint in policy.daily_limits}
         return {**policy.to_dict(), "used_today": used, "resets_at": governance.next_utc_midnight(now)}
+
+
+@blp.route("/policies")
+class Policies(MethodView):
+    @admin_required
+    @blp.response(200, schemas.PolicyOutSchema(many=True))
+    def get(self) -> Any:
+        """Every policy: the tiers' and the users' own (admin)."""
+        return service.list_policies(db.session)
+
+
+@blp.route("/policies/tiers/<tier>")
+class TierPolicy(MethodView):
+    @admin_required
+    @blp.arguments(schemas.PolicyInSchema)
+    @blp.response(200, schemas.PolicyOutSchema)
+    def put(self, data: dict[str, Any], tier: str) -> Any:
+        """Replace a tier's policy (admin); null fields mean no limit."""
+        try:
+            subject = Tier(tier)
+        except ValueError:
+            raise ValidationFailed(f"unknown tier {tier!r}", details={"tier": "must be free, pro or enterprise"}) \
+                from None
+        return service.put_policy(db.session, data, tier=subject)
+
+
+@blp.route("/policies/users/<int:user_id>")
+class UserPolicy(MethodView):
+    @admin_required
+    @blp.arguments(schemas.PolicyInSchema)
+    @blp.response(200, schemas.PolicyOutSchema)
+    @blp.alt_response(404, description="No such user")
+    def put(self, data: dict[str, Any], user_id: int) -> Any:
+        """Give a user their own policy (admin); null fields fall back to their tier's."""
+        return service.put_policy(db.session, data, user_id=user_id)
+
+    @admin_required
+    @blp.response(204)
+    @blp.alt_response(404, description="The user has no policy of their own")
+    def delete(self, user_id: int) -> None:
+        """Remove a user's own policy (admin): their tier's applies again."""
+        service.delete_user_policy(db.session, user_id)

@@ -257,3 +257,31 @@ def test_concurrent_requests_cannot_overshoot_the_daily_limit(app, make_account,
         assert sorted(statuses) == [201, 201, 429, 429, 429, 429]
     else:
         assert set(statuses) <= {201, 429, 503}
+
+
+def test_admins_manage_policies(client, admin, make_account, bars):
+    account = make_account()
+    url = f"/api/ai/policies/users/{account.id}"
+    # Not for ordinary users.
+    assert client.put(url, headers=account.headers, json={}).status_code == 403
+    response = client.put(url, headers=admin.headers, json={"daily_limits": {"backtests": 1}, "max_cost": 10})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["daily_limits"] == {"backtests": 1} and response.get_json()["max_cost"] == "10.0000"
+    assert _backtest(client, account).status_code == 201
+    assert _backtest(client, account).status_code == 429
+    assert client.delete(url, headers=admin.headers).status_code == 204
+    assert _backtest(client, account).status_code == 201  # back to the free tier's 5 a day
+    assert client.delete(url, headers=admin.headers).status_code == 404
+    # Bad input names the field; unknown templates and users are refused.
+    response = client.put(url, headers=admin.headers, json={"daily_limits": {"nope": 1}, "max_cost": -1})
+    assert response.status_code == 422 and {"daily_limits", "max_cost"} <= set(response.get_json()["details"])
+    response = client.put(url, headers=admin.headers, json={"allowed_templates": ["no_such_template"]})
+    assert response.status_code == 422 and "allowed_templates" in response.get_json()["details"]
+    assert client.put("/api/ai/policies/users/999999", headers=admin.headers, json={}).status_code == 404
+    # A tier's policy is replaced whole.
+    response = client.put("/api/ai/policies/tiers/free", headers=admin.headers, json={"daily_limits": {"backtests": 0}})
+    assert response.status_code == 200
+    assert _backtest(client, make_account()).status_code == 429
+    assert client.put("/api/ai/policies/tiers/gold", headers=admin.headers, json={}).status_code == 422
+    tiers = [p["tier"] for p in client.get("/api/ai/policies", headers=admin.headers).get_json()]
+    assert tiers == ["free", "pro", "enterprise"]
