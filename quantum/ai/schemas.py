@@ -135,7 +135,9 @@ class SymbolSchema(Schema):
 
 
 class BacktestInSchema(Schema):
-    template_id = fields.Integer(required=True, strict=True, metadata={"example": 1})
+    template_id = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=service.MAX_ID), metadata={"example": 1}
+    )
     symbol = _symbol_field(required=True)
     parameters = fields.Dict(keys=fields.String(), load_default=dict, metadata={"example": {"fast": 10, "slow": 30}})
     start = Timestamp(load_default=None, allow_none=True, metadata={"example": "2024-01-01"})

@@ -24,6 +24,11 @@ DEFAULT_WINDOW = 252
 MAX_WINDOW = 10_000
 MAX_BARS = 100_000
 PRICE_FIELDS = ("open", "high", "low", "close")
+MAX_ID = 2**31 - 1  # PostgreSQL INTEGER: a larger id in a URL would be a database error, not a 404
+
+
+def _valid_id(value: int) -> bool:
+    return 1 <= value <= MAX_ID
 
 
 # --- strategy templates -------------------------------------------------------------------------------------------
@@ -44,7 +49,7 @@ def list_templates(
 
 def get_template(session: Session, template_id: int) -> StrategyTemplate:
     """One template; 404 when there is none with this id."""
-    template = session.get(StrategyTemplate, template_id)
+    template = session.get(StrategyTemplate, template_id) if _valid_id(template_id) else None
     if template is None:
         raise NotFound(f"strategy template {template_id} not found", details={"id": template_id})
     return template
@@ -459,7 +464,7 @@ def put_policy(
     session: Session, data: dict[str, Any], *, tier: Tier | None = None, user_id: int | None = None
 ) -> Policy:
     """Create or replace the policy of a tier or a user (every field; null means no limit or fall back)."""
-    if user_id is not None and session.get(User, user_id) is None:
+    if user_id is not None and (not _valid_id(user_id) or session.get(User, user_id) is None):
         raise NotFound(f"user {user_id} not found", details={"user_id": user_id})
     slugs = data.get("allowed_templates")
     if slugs is not None:

@@ -151,3 +151,12 @@ def test_the_openapi_document_lists_the_ai_routes(client):
     for path in ("/api/ai/strategy-templates", "/api/ai/strategy-templates/{template_id}", "/api/ai/risk-metrics",
                  "/api/ai/price-bars", "/api/ai/backtests", "/api/ai/requests"):
         assert path in paths
+
+
+def test_ids_beyond_the_integer_range_are_404_or_422_not_500(client, make_account, admin):
+    headers = make_account().headers
+    assert client.get("/api/ai/strategy-templates/99999999999", headers=headers).status_code == 404
+    response = client.post("/api/ai/backtests", headers=headers, json={"template_id": 99999999999, "symbol": "X"})
+    assert response.status_code == 422 and "template_id" in response.get_json()["details"]
+    assert client.put("/api/ai/policies/users/99999999999", headers=admin.headers, json={}).status_code == 404
+    assert client.delete("/api/ai/policies/users/99999999999", headers=admin.headers).status_code == 404
