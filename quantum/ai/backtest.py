@@ -338,6 +338,10 @@ def _finish(book: Book, curve: list, last_prices: dict, bar_count: int, capital:
     round_trips = [sum(t.pnl for t in legs) for g, legs in groups.items() if g not in open_groups]
     report = metrics.risk_report([(ts, value) for ts, value in curve])
     final = curve[-1][1]
+    warnings = []
+    if book.open:
+        symbols = ", ".join(sorted({trade.symbol for trade in book.open}))
+        warnings.append(f"a position in {symbols} is still open after the last bar; it is valued at the last close")
     return BacktestResult(
         trades=trades,
         equity_curve=curve,
@@ -355,6 +359,7 @@ def _finish(book: Book, curve: list, last_prices: dict, bar_count: int, capital:
             "trades": len(trades),
         },
         bars=bar_count,
+        warnings=warnings,
     )
 
 
@@ -480,7 +485,11 @@ def pairs_trading(symbol: str, bars: Sequence[Bar], params: dict, bars_b: Sequen
                     book.short(symbol_b, a, leg, b.close, group)
         curve.append((a.ts, book.equity({symbol: a.close, symbol_b: b.close})))
     last_a, last_b = pairs[-1]
-    return _finish(book, curve, {symbol: last_a.close, symbol_b: last_b.close}, len(pairs), params["initial_capital"])
+    result = _finish(book, curve, {symbol: last_a.close, symbol_b: last_b.close}, len(pairs), params["initial_capital"])
+    skipped = len(bars) + len(bars_b) - 2 * len(pairs)
+    if skipped:
+        result.warnings.append(f"{skipped} bar(s) without a bar of the other symbol at the same timestamp were skipped")
+    return result
 
 
 SINGLE_SYMBOL: dict[str, Callable[[str, Sequence[Bar], dict], BacktestResult]] = {

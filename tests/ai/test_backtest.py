@@ -72,6 +72,7 @@ def test_dollar_cost_averaging_buys_every_interval():
     assert [t.quantity for t in result.trades] == [10, 5, 10]
     assert result.metrics["final_equity"] == Decimal("950.00000000")  # 700 + 25 x 10
     assert result.metrics["win_rate"] is None  # never sells: no round trips
+    assert result.warnings == ["a position in TEST is still open after the last bar; it is valued at the last close"]
 
 
 def test_bollinger_buys_below_the_band_and_sells_at_the_average():
