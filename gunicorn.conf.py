@@ -2,9 +2,19 @@
 
 import multiprocessing
 import os
+import shutil
 import sys
+import tempfile
 
-from quantum.config import ConfigError, load_settings
+# Prometheus multiprocess mode: every worker writes its samples to this directory and
+# /metrics sums them. It must exist before anything imports quantum (and so prometheus_client).
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="quantum-metrics-")
+else:
+    shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
+from quantum.config import ConfigError, load_settings  # noqa: E402
 
 try:
     load_settings()
@@ -38,10 +48,17 @@ def post_fork(server, worker):
 def worker_exit(server, worker):
     """Close pooled connections when a worker stops."""
     try:
-        from wsgi import app
         from quantum.extensions import db
+        from wsgi import app
 
         with app.app_context():
             db.engine.dispose()
     except Exception:  # noqa: BLE001 - shutting down; nothing left to report to
         pass
+
+
+def child_exit(server, worker):
+    """Drop a dead worker's live gauges from the multiprocess metrics."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

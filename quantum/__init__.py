@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any, Mapping
 
@@ -10,13 +9,18 @@ from flask import Flask, request
 
 from quantum.config import load_settings
 from quantum.errors import JSONRequest, error_response, register_error_handlers
+from quantum.observability.logs import configure_logging
+from quantum.observability.metrics import install_metrics
+from quantum.observability.request_id import install_request_ids
+from quantum.resilience import install_resilience
 
 # Settings that may be passed to create_app() the way the environment passes them.
 ENV_KEYS = {
     "DATABASE_URL", "MIGRATION_DATABASE_URL", "QUANTUM_ENV", "JWT_SECRET_KEY", "DB_POOL_SIZE",
     "DB_MAX_OVERFLOW", "DB_POOL_TIMEOUT", "DB_POOL_RECYCLE", "DB_CONNECT_RETRIES", "DB_RETRY_BASE_DELAY",
     "SLOW_QUERY_MS", "MIGRATION_LOCK_WAIT", "SCHEMA_GUARD_WAIT", "MIGRATION_LOCK_TIMEOUT_MS",
-    "MIGRATION_STATEMENT_TIMEOUT_MS", "BACKUP_DIR",
+    "MIGRATION_STATEMENT_TIMEOUT_MS", "BACKUP_DIR", "BACKUP_KEEP", "LOG_FORMAT", "SLOW_QUERY_LOG", "ALERT_WEBHOOK_URL",
+    "METRICS_TOKEN", "DB_CIRCUIT_THRESHOLD", "DB_CIRCUIT_RESET_SECONDS",
 }
 # Routes that must answer while the schema is not ready.
 GUARD_EXEMPT_PREFIXES = ("/api/health", "/openapi.json", "/docs", "/metrics", "/static")
@@ -41,13 +45,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SCHEMA_GUARD=True,
     )
     app.config.update({k: v for k, v in config.items() if k not in ENV_KEYS})
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Alembic narrates every context it opens; our one summary line says what happened.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings.log_format)
 
+    install_request_ids(app)
+    install_metrics(app)
     _init_extensions(app)
     _register_blueprints(app)
     register_error_handlers(app)
+    with app.app_context():
+        from quantum.extensions import db
+
+        install_resilience(app, db.engine, GUARD_EXEMPT_PREFIXES)
     _install_schema_guard(app)
 
     from quantum.cli import register_cli
@@ -83,13 +91,27 @@ def _register_blueprints(app: Flask) -> None:
 
 def _install_schema_guard(app: Flask) -> None:
     from quantum.db.guard import SchemaGuard, SchemaNotReady
+    from quantum.observability import metrics
     from quantum.schema import ensure_app_schema
 
     settings = app.config["QUANTUM_SETTINGS"]
+    alerter = app.extensions["alerter"]
+
+    def on_ready(result) -> None:  # noqa: ANN001
+        metrics.SCHEMA_READY.set(1)
+        metrics.SCHEMA_REVISION.labels(result.revision_after or "none").set(1)
+        alerter.clear_alert("readiness", "the schema is ready")
+
+    def on_failure(exc) -> None:  # noqa: ANN001
+        metrics.SCHEMA_READY.set(0)
+        alerter.raise_alert("readiness", f"schema not ready: {exc.message}", reason=exc.reason)
+
     guard = SchemaGuard(
         lambda: ensure_app_schema(
             settings, lock_wait_seconds=settings.guard_lock_wait_seconds, connect_retries=2, retry_base_delay=0.2
-        )
+        ),
+        on_ready=on_ready,
+        on_failure=on_failure,
     )
     app.extensions["schema_guard"] = guard
 

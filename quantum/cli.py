@@ -15,7 +15,11 @@ from quantum.schema import ensure_app_schema
 
 def register_cli(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
+    from quantum.ops_cli import OPS_COMMANDS
+
     app.cli.add_command(db_ensure)
+    for command in OPS_COMMANDS:
+        app.cli.add_command(command)
     app.cli.add_command(market)
 
 

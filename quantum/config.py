@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
@@ -91,7 +91,13 @@ class Settings:
     migration_lock_timeout_ms: int = 5000
     migration_statement_timeout_ms: int = 600000
     backup_dir: str = ""
-    extra: dict = field(default_factory=dict)
+    backup_keep: int = 7
+    log_format: str = "text"
+    slow_query_log: str = ""
+    alert_webhook_url: str | None = None
+    metrics_token: str | None = None
+    circuit_threshold: int = 5
+    circuit_reset_seconds: float = 5.0
 
     @property
     def backend(self) -> str:
@@ -109,6 +115,7 @@ class Settings:
             "JWT_SECRET_KEY": self.jwt_secret_key,
             "SECRET_KEY": self.jwt_secret_key,
             "QUANTUM_SETTINGS": self,
+            "METRICS_TOKEN": self.metrics_token,
         }
 
 
@@ -191,4 +198,18 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: str = 
         migration_lock_timeout_ms=_int(env, "MIGRATION_LOCK_TIMEOUT_MS", 5000, 0),
         migration_statement_timeout_ms=_int(env, "MIGRATION_STATEMENT_TIMEOUT_MS", 600000, 0),
         backup_dir=env.get("BACKUP_DIR", "").strip() or str(Path(instance_path, "backups")),
+        backup_keep=_int(env, "BACKUP_KEEP", 7, 1),
+        log_format=_choice(env, "LOG_FORMAT", ("json", "text"), "json" if production else "text"),
+        slow_query_log=env.get("SLOW_QUERY_LOG", "").strip() or str(Path(instance_path, "slow-queries.jsonl")),
+        alert_webhook_url=env.get("ALERT_WEBHOOK_URL", "").strip() or None,
+        metrics_token=env.get("METRICS_TOKEN", "").strip() or None,
+        circuit_threshold=_int(env, "DB_CIRCUIT_THRESHOLD", 5, 1),
+        circuit_reset_seconds=_float(env, "DB_CIRCUIT_RESET_SECONDS", 5.0, 0.1),
     )
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = (env.get(name) or default).strip().lower()
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Flask, Request, Response, jsonify
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -174,11 +173,6 @@ def register_error_handlers(app: Flask) -> None:
     def _integrity_error(exc: IntegrityError) -> Response:
         log.warning("integrity error: %s", exc.orig)
         return error_response(409, "conflict", "the request conflicts with existing data")
-
-    @app.errorhandler(PoolTimeoutError)
-    def _pool_timeout(exc: PoolTimeoutError) -> Response:
-        log.error("database pool exhausted: %s", exc)
-        return error_response(503, "pool_exhausted", "all database connections are busy; retry shortly", retry_after=2)
 
     @app.errorhandler(OperationalError)
     def _operational_error(exc: OperationalError) -> Response:

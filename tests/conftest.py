@@ -140,6 +140,24 @@ def db_url(backend: str, tmp_path: Path, _migrated_templates):
     drop_pg_database(url)
 
 
+@pytest.fixture
+def pg_empty_url():
+    """A fresh, empty PostgreSQL database, for behaviour only PostgreSQL has."""
+    require_postgres()
+    url = create_pg_database()
+    yield url
+    drop_pg_database(url)
+
+
+@pytest.fixture
+def pg_url(_migrated_templates):
+    """A migrated PostgreSQL database, for behaviour only PostgreSQL has."""
+    require_postgres()
+    url = create_pg_database(template=make_url(_migrated_templates("postgresql")).database)
+    yield url
+    drop_pg_database(url)
+
+
 def make_app(database_url: str, **config):
     """A fresh app in testing mode on `database_url`."""
     return create_app(

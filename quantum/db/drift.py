@@ -110,7 +110,13 @@ def _describe(diff: Any) -> list[DriftItem]:
         ]
     if kind == "modify_type":
         _, _, table, column, _, live, model = diff
-        return [_item(table, "type_mismatch", f"column {table}.{column} is {live} in the database, {model} in the models")]
+        return [
+            _item(
+                table,
+                "type_mismatch",
+                f"column {table}.{column} is {_type_name(live)} in the database, {_type_name(model)} in the models",
+            )
+        ]
     if kind == "modify_nullable":
         _, _, table, column, _, live, model = diff
         def word(nullable: bool) -> str:
@@ -125,6 +131,15 @@ def _describe(diff: Any) -> list[DriftItem]:
     if kind in ("modify_default", "modify_comment", "add_table_comment", "remove_table_comment"):
         return []
     return [_item(None, kind, str(diff))]
+
+
+def _type_name(column_type: Any) -> str:
+    """A type as a person reads it: enums by name and labels (they compile to VARCHAR on SQLite)."""
+    if isinstance(column_type, sa.types.TypeDecorator):
+        column_type = column_type.impl
+    if isinstance(column_type, sa.Enum):
+        return f"enum {column_type.name}({', '.join(column_type.enums)})"
+    return str(column_type)
 
 
 def model_enums(metadata: sa.MetaData, ignored: set[str] = frozenset()) -> dict[str, tuple[str, list[str]]]:
@@ -171,7 +186,7 @@ def _compare_enums(connection: Connection, metadata: sa.MetaData, ignored: set[s
         return items
     if connection.dialect.name == "sqlite":
         items = []
-        for name, (table, labels) in sorted(enums.items()):
+        for name in sorted(enums):
             for table_name in _tables_using_enum(metadata, name, ignored):
                 if table_name not in existing_tables:
                     continue

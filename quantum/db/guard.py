@@ -25,8 +25,17 @@ class SchemaNotReady(Exception):
 class SchemaGuard:
     """Runs `ensure` before the first request a process serves, and again after a failure."""
 
-    def __init__(self, ensure: Callable[[], object], *, failure_backoff: float = 10.0) -> None:
+    def __init__(
+        self,
+        ensure: Callable[[], object],
+        *,
+        failure_backoff: float = 10.0,
+        on_ready: Callable[[object], None] | None = None,
+        on_failure: Callable[[SchemaError], None] | None = None,
+    ) -> None:
         self._ensure = ensure
+        self._on_ready = on_ready
+        self._on_failure = on_failure
         self._failure_backoff = failure_backoff
         self._lock = threading.Lock()
         self.ready = False
@@ -45,17 +54,21 @@ class SchemaGuard:
         try:
             if self.ready:
                 return
-            self._ensure()
+            result = self._ensure()
         except SchemaError as exc:
             self.failure = exc
             # Waiting on another migrator or a database that is coming up: try again soon.
             transient = isinstance(exc, (LockTimeout, DatabaseUnreachable))
             self._next_attempt = time.monotonic() + (1.0 if transient else self._failure_backoff)
             log.error("schema not ready: %s", exc.message)
+            if self._on_failure is not None and not transient:
+                self._on_failure(exc)
             raise self._not_ready(exc) from None
         else:
             self.ready = True
             self.failure = None
+            if self._on_ready is not None:
+                self._on_ready(result)
         finally:
             self._lock.release()
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from urllib.parse import urlencode
 
-import pytest
 import sqlalchemy as sa
 
 from quantum.extensions import db
@@ -54,11 +54,10 @@ def _valid_bodies(app, user) -> dict[tuple[str, str], dict]:
     }
 
 
-@pytest.mark.parametrize("value", HOSTILE_VALUES, ids=lambda v: repr(v)[:24])
-def test_hostile_values_in_every_body_field(app, client, user_factory, backend, value):
+def test_hostile_values_in_every_body_field(app, client, user_factory, backend):
     user = user_factory()
     admin = user_factory(role="admin")
-    for (method, path), valid in _valid_bodies(app, user).items():
+    for value, ((method, path), valid) in itertools.product(HOSTILE_VALUES, _valid_bodies(app, user).items()):
         headers = bearer(app, admin)  # fresh per route: logout revokes its token
         for field in valid:
             body = {**valid, field: value}
@@ -79,10 +78,13 @@ def test_hostile_values_in_every_body_field(app, client, user_factory, backend, 
                 assert field in response.get_json()["details"] or response.status_code == 401, what
 
 
-@pytest.mark.parametrize("value", HOSTILE_STRINGS, ids=lambda v: repr(v)[:24])
-def test_hostile_values_in_query_paths_and_headers(app, client, user_factory, backend, value):
-    admin = user_factory(role="admin")
-    headers = bearer(app, admin)
+def test_hostile_values_in_query_paths_and_headers(app, client, user_factory, backend):
+    headers = bearer(app, user_factory(role="admin"))
+    for value in HOSTILE_STRINGS:
+        _check_query_paths_and_headers(client, headers, value)
+
+
+def _check_query_paths_and_headers(client, headers, value):
     for params in ({"email": value}, {"limit": value}, {"offset": value}):
         response = client.get("/api/admin/users", query_string=_qs(params), headers=headers)
         assert response.status_code < 500, (params, response.get_json())

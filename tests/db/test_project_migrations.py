@@ -195,19 +195,11 @@ def test_downgrade_to_base_leaves_only_the_version_table(alembic_runner: Migrati
     assert_downgrade_to_base_leaves_only_the_version_table(alembic_runner)
 
 
-RUN_ENV_NEEDS_A_CONNECTION = (
-    "quantum/db bug: alembic_env.run_env() passes attributes['connection'] straight to context.configure(), "
-    "so an Engine or pytest-alembic's WrappingConnection (anything with .connect()) is refused"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=RUN_ENV_NEEDS_A_CONNECTION)
 def test_pytest_alembic_downgrade_leaves_no_trace(builtin: BuiltinTests, alembic_runner: MigrationContext) -> None:
     """pytest-alembic's experimental check agrees (autogenerate diff before upgrade == after downgrade)."""
     builtin.downgrade_leaves_no_trace(alembic_runner)
 
 
-@pytest.mark.xfail(strict=True, reason=RUN_ENV_NEEDS_A_CONNECTION)
 def test_migrations_run_from_an_engine_as_pytest_alembic_passes_by_default(
     builtin: BuiltinTests, empty_db_url: str
 ) -> None:

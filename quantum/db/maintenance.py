@@ -1,0 +1,234 @@
+"""Backups, restores, integrity checks, statistics and optimisation for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, make_url
+
+from quantum.db.backup import backup_sqlite, restore_sqlite
+from quantum.db.engine import describe_url, sqlite_path
+
+
+class MaintenanceError(Exception):
+    """A maintenance command could not do its job; the message says what to do."""
+
+
+def _libpq_url(url: str) -> str:
+    """A URL pg_dump understands (no SQLAlchemy driver suffix)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def backup(url: str, backup_dir: Path, *, keep: int) -> Path:
+    """Back up the database to `backup_dir` and keep only the newest `keep` backups."""
+    database_file = sqlite_path(url)
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    if database_file is not None:
+        if not database_file.exists():
+            raise MaintenanceError(f"{database_file} does not exist: nothing to back up")
+        target = backup_sqlite(database_file, backup_dir, label="backup")
+        pattern = f"{database_file.stem}-backup-*.db"
+    elif make_url(url).get_backend_name() == "postgresql":
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            raise MaintenanceError("pg_dump is not installed: install the PostgreSQL client (apt-get install postgresql-client)")
+        name = make_url(url).database
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        target = backup_dir / f"{name}-backup-{stamp}.dump"
+        process = subprocess.run(
+            [pg_dump, "--format=custom", "--no-owner", f"--file={target}", _libpq_url(url)],
+            capture_output=True, text=True,
+        )
+        if process.returncode != 0:
+            target.unlink(missing_ok=True)
+            raise MaintenanceError(f"pg_dump failed: {process.stderr.strip().splitlines()[-1:]}")
+        pattern = f"{name}-backup-*.dump"
+    else:
+        raise MaintenanceError("backups need a SQLite file or a PostgreSQL database")
+    for old in sorted(backup_dir.glob(pattern))[:-keep]:
+        old.unlink()
+    return target
+
+
+def verify_backup(url: str, backup_file: Path) -> None:
+    """Check a backup file before restoring it; raise MaintenanceError when it is unusable."""
+    if not backup_file.is_file():
+        raise MaintenanceError(f"{backup_file} does not exist")
+    if sqlite_path(url) is not None:
+        try:
+            connection = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+            try:
+                result = connection.execute("PRAGMA integrity_check").fetchone()[0]
+                tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            finally:
+                connection.close()
+        except sqlite3.DatabaseError as exc:
+            raise MaintenanceError(f"{backup_file} is not a SQLite database: {exc}") from None
+        if result != "ok":
+            raise MaintenanceError(f"{backup_file} fails its integrity check: {result}")
+        if "alembic_version" not in tables:
+            raise MaintenanceError(f"{backup_file} has no alembic_version table: not a backup of this application")
+        return
+    pg_restore = shutil.which("pg_restore")
+    if pg_restore is None:
+        raise MaintenanceError("pg_restore is not installed: install the PostgreSQL client")
+    listing = subprocess.run([pg_restore, "--list", str(backup_file)], capture_output=True, text=True)
+    if listing.returncode != 0:
+        raise MaintenanceError(f"{backup_file} is not a pg_dump archive: {listing.stderr.strip()[:200]}")
+    if "alembic_version" not in listing.stdout:
+        raise MaintenanceError(f"{backup_file} has no alembic_version table: not a backup of this application")
+
+
+def restore(url: str, backup_file: Path) -> None:
+    """Replace the database's contents with a verified backup (one transaction on PostgreSQL)."""
+    verify_backup(url, backup_file)
+    database_file = sqlite_path(url)
+    if database_file is not None:
+        restore_sqlite(backup_file, database_file)
+        return
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            # pg_restore --clean cannot drop what the dump does not know; start from an empty schema.
+            for table in sa.inspect(connection).get_table_names():
+                connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
+            for (name,) in connection.exec_driver_sql(
+                "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+                "WHERE n.nspname = current_schema() AND t.typtype = 'e'"
+            ):
+                connection.exec_driver_sql(f'DROP TYPE IF EXISTS "{name}" CASCADE')
+    finally:
+        engine.dispose()
+    process = subprocess.run(
+        [shutil.which("pg_restore") or "pg_restore", "--no-owner", "--single-transaction", "--exit-on-error",
+         f"--dbname={_libpq_url(url)}", str(backup_file)],
+        capture_output=True, text=True,
+    )
+    if process.returncode != 0:
+        raise MaintenanceError(f"pg_restore failed: {process.stderr.strip()[:300]}")
+
+
+@dataclass
+class CheckResult:
+    """The outcome of an integrity check."""
+
+    ok: bool
+    problems: list[str]
+    advice: str
+
+
+def integrity_check(url: str) -> CheckResult:
+    """Run the backend's integrity checks and say what to do when they fail."""
+    database_file = sqlite_path(url)
+    if database_file is not None:
+        if not database_file.exists():
+            return CheckResult(False, [f"{database_file} does not exist"], "run `flask db-ensure` to create it")
+        try:
+            connection = sqlite3.connect(str(database_file))
+            try:
+                rows = [r[0] for r in connection.execute("PRAGMA integrity_check")]
+                foreign = connection.execute("PRAGMA foreign_key_check").fetchall()
+            finally:
+                connection.close()
+        except sqlite3.DatabaseError as exc:
+            rows, foreign = [f"cannot read the file: {exc}"], []
+        problems = [r for r in rows if r != "ok"] + [f"broken foreign key: {f}" for f in foreign[:20]]
+        return CheckResult(
+            not problems,
+            problems,
+            "" if not problems else "stop the app, `flask db-restore <latest backup> --yes`, then `flask db-ensure`; "
+            "if no backup exists, `sqlite3 quantum.db .recover | sqlite3 recovered.db` salvages what it can",
+        )
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            invalid = connection.exec_driver_sql(
+                "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE NOT i.indisvalid"
+            ).scalars().all()
+    except sa.exc.DBAPIError as exc:
+        return CheckResult(False, [f"cannot connect to {describe_url(url)}: {exc.orig}"], "check DATABASE_URL")
+    finally:
+        engine.dispose()
+    problems = [f"invalid index {name}" for name in invalid]
+    return CheckResult(not problems, problems, "" if not problems else "REINDEX INDEX CONCURRENTLY each one named")
+
+
+def optimize(connection: Connection) -> str:
+    """Refresh planner statistics: ANALYZE on PostgreSQL, PRAGMA optimize on SQLite."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("ANALYZE")
+        return "ANALYZE"
+    # analysis_limit bounds ANALYZE to about 1000 rows per index, so it stays fast on a big file.
+    connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+    connection.exec_driver_sql("ANALYZE")
+    connection.exec_driver_sql("PRAGMA optimize")
+    return "ANALYZE; PRAGMA optimize"
+
+
+def table_stats(connection: Connection) -> list[dict]:
+    """Per table: rows, bytes and when statistics were last gathered."""
+    inspector = sa.inspect(connection)
+    stats = []
+    if connection.dialect.name == "postgresql":
+        rows = connection.exec_driver_sql(
+            "SELECT relname, n_live_tup, pg_total_relation_size(relid), "
+            "GREATEST(last_analyze, last_autoanalyze) FROM pg_stat_user_tables ORDER BY 3 DESC"
+        ).all()
+        for name, live, size, analyzed in rows:
+            stats.append({"table": name, "rows": int(live), "bytes": int(size),
+                          "last_analyze": analyzed.isoformat() if analyzed else None})
+        return stats
+    has_stat1 = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
+    ).first() is not None
+    for name in inspector.get_table_names():
+        quoted = connection.dialect.identifier_preparer.quote(name)
+        rows = connection.exec_driver_sql(f"SELECT count(*) FROM {quoted}").scalar()
+        try:
+            size = connection.exec_driver_sql("SELECT sum(pgsize) FROM dbstat WHERE name = ?", (name,)).scalar()
+        except sa.exc.OperationalError:  # dbstat is an optional SQLite build feature
+            size = None
+        analyzed = has_stat1 and connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_stat1 WHERE tbl = ?", (name,)
+        ).first() is not None
+        stats.append({"table": name, "rows": int(rows), "bytes": size, "last_analyze": "analyzed" if analyzed else None})
+    return sorted(stats, key=lambda s: -(s["rows"]))
+
+
+def index_stats(connection: Connection) -> list[dict]:
+    """Per index: its table and, on PostgreSQL, how often it was scanned."""
+    if connection.dialect.name == "postgresql":
+        rows = connection.exec_driver_sql(
+            "SELECT relname, indexrelname, idx_scan, pg_relation_size(indexrelid) FROM pg_stat_user_indexes "
+            "ORDER BY idx_scan ASC, relname"
+        ).all()
+        return [{"table": t, "index": i, "scans": int(s), "bytes": int(b)} for t, i, s, b in rows]
+    rows = connection.exec_driver_sql(
+        "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index' ORDER BY tbl_name, name"
+    ).all()
+    return [{"table": t, "index": i, "scans": None, "bytes": None} for t, i in rows]
+
+
+def slowest_statements(log_file: Path, limit: int = 10) -> list[dict]:
+    """The slowest statements recorded in the slow-query log file, slowest first."""
+    if not log_file.exists():
+        return []
+    entries = []
+    for line in log_file.read_text().splitlines():
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    best: dict[str, dict] = {}
+    for entry in entries:
+        key = entry.get("statement", "")
+        if key not in best or entry.get("duration_ms", 0) > best[key].get("duration_ms", 0):
+            best[key] = entry
+    return sorted(best.values(), key=lambda e: -e.get("duration_ms", 0))[:limit]

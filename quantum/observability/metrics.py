@@ -1,0 +1,77 @@
+"""Prometheus metrics, correct under several gunicorn workers (multiprocess mode)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from flask import Flask, Response, current_app, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+from quantum.errors import error_response
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+HTTP_REQUESTS = Counter("quantum_http_requests_total", "HTTP requests served", ["method", "route", "status"])
+HTTP_LATENCY = Histogram(
+    "quantum_http_request_duration_seconds", "HTTP request latency", ["method", "route"], buckets=LATENCY_BUCKETS
+)
+DB_QUERY_LATENCY = Histogram(
+    "quantum_db_query_duration_seconds", "Database statement latency", ["operation"], buckets=LATENCY_BUCKETS
+)
+DB_SLOW_QUERIES = Counter("quantum_db_slow_queries_total", "Statements slower than SLOW_QUERY_MS")
+DB_POOL_IN_USE = Gauge(
+    "quantum_db_pool_connections_in_use", "Connections checked out of the pool", multiprocess_mode="livesum"
+)
+DB_POOL_TIMEOUTS = Counter("quantum_db_pool_timeouts_total", "Requests that waited past DB_POOL_TIMEOUT")
+DB_CIRCUIT_STATE = Gauge(
+    "quantum_db_circuit_state", "Database circuit: 0 closed, 1 half-open, 2 open", multiprocess_mode="livemax"
+)
+SCHEMA_READY = Gauge("quantum_schema_ready", "1 when the schema guard passed", multiprocess_mode="livemin")
+SCHEMA_REVISION = Gauge(
+    "quantum_schema_revision_info", "The schema revision this process validated", ["revision"],
+    multiprocess_mode="livemax",
+)
+
+
+def install_metrics(app: Flask) -> None:
+    """Time every request and serve GET /metrics (token-protected when METRICS_TOKEN is set)."""
+
+    @app.before_request
+    def _start_timer() -> None:
+        g.metrics_started = time.perf_counter()
+
+    @app.after_request
+    def _record(response: Response) -> Response:
+        started = g.pop("metrics_started", None)
+        if started is not None and request.path != "/metrics":
+            route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+            HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+            HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+        return response
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        """Prometheus text format."""
+        token = current_app.config.get("METRICS_TOKEN")
+        if token and request.headers.get("Authorization") != f"Bearer {token}":
+            return error_response(401, "unauthorized", "a valid metrics token is required")
+        return Response(render_metrics(), mimetype=CONTENT_TYPE_LATEST)
+
+
+def render_metrics() -> bytes:
+    """All metrics in the Prometheus text format, summed across workers in multiprocess mode."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest(REGISTRY)
