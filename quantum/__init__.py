@@ -84,12 +84,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from quantum.ai.views import blp as ai_blp
     from quantum.api.health import blp as health_blp
     from quantum.auth.setup import register_auth_blueprints
     from quantum.extensions import api
 
     api.register_blueprint(health_blp)
     register_auth_blueprints(api)
+    api.register_blueprint(ai_blp)
 
     from quantum.portfolio.views import blp as portfolio_blp
     from quantum.trading.views import blp as trading_blp
