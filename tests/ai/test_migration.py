@@ -49,7 +49,7 @@ def test_fresh_database_is_created_then_noop_with_no_drift(empty_db_url, backend
 
 def test_downgrade_removes_the_ai_tables_and_their_enum_types(empty_db_url, backend):
     _ensure(empty_db_url)
-    result = run_flask(["db", "downgrade", "0002"], empty_db_url)
+    result = run_flask(["db", "downgrade", "0003"], empty_db_url)
     assert result.returncode == 0, result.stderr
     tables, enums, _ = _inspect(empty_db_url)
     assert not AI_TABLES & tables and "users" in tables
