@@ -24,7 +24,7 @@ ENV_KEYS = {
     "METRICS_TOKEN", "DB_CIRCUIT_THRESHOLD", "DB_CIRCUIT_RESET_SECONDS", "PROXY_FIX_HOPS",
 }
 # Routes that must answer while the schema is not ready.
-GUARD_EXEMPT_PREFIXES = ("/api/health", "/openapi.json", "/docs", "/metrics", "/static")
+GUARD_EXEMPT_PREFIXES = ("/api/health", "/api/trading/status", "/openapi.json", "/docs", "/metrics", "/static")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
