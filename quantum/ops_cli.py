@@ -111,4 +111,10 @@ def db_optimize() -> None:
     click.echo(f"optimized: {what}")
 
 
-OPS_COMMANDS = [db_backup, db_restore, db_check, db_stats, db_optimize]
+def _archive_command():  # noqa: ANN202
+    from quantum.archive.cli import db_archive
+
+    return db_archive
+
+
+OPS_COMMANDS = [db_backup, db_restore, db_check, db_stats, db_optimize, _archive_command()]

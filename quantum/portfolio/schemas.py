@@ -55,6 +55,7 @@ class SnapshotOut(Schema):
 class SnapshotArgs(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     before = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    include_archived = fields.Boolean(load_default=False, metadata={"description": "Also list archived snapshots"})
 
 
 class SnapshotPage(Schema):

@@ -136,10 +136,16 @@ def snapshot_from_positions(*, session: Session, user: User) -> PortfolioSnapsho
 
 
 def list_snapshots(
-    *, session: Session, user: User, limit: int = 20, before: int | None = None
+    *, session: Session, user: User, limit: int = 20, before: int | None = None, include_archived: bool = False
 ) -> tuple[list[PortfolioSnapshot], int | None]:
     """The user's snapshots newest first, after the `before` cursor (a snapshot id); and the next cursor."""
     limit = max(1, min(limit, MAX_PAGE))
+    if include_archived:
+        from quantum.archive.models import snapshots_archive
+        from quantum.archive.queries import page_with_archive
+
+        return page_with_archive(session=session, model=PortfolioSnapshot, archive=snapshots_archive,
+                                 user_id=user.id, limit=limit, before=before)
     query = sa.select(PortfolioSnapshot).where(PortfolioSnapshot.user_id == user.id)
     if before is not None:
         anchor = session.get(PortfolioSnapshot, before)

@@ -50,6 +50,7 @@ class PageArgs(Schema):
 
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
     before = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    include_archived = fields.Boolean(load_default=False, metadata={"description": "Also list archived orders"})
 
 
 class OrderIn(Schema):

@@ -290,10 +290,16 @@ def place_order(*, session: Session, user: User, data: dict[str, Any]) -> OrderR
 
 
 def list_orders(
-    *, session: Session, user: User, limit: int = 50, before: int | None = None
+    *, session: Session, user: User, limit: int = 50, before: int | None = None, include_archived: bool = False
 ) -> tuple[list[Order], int | None]:
     """The user's orders newest first, after the `before` cursor (an order id); and the next cursor."""
     limit = max(1, min(limit, MAX_PAGE))
+    if include_archived:
+        from quantum.archive.models import orders_archive
+        from quantum.archive.queries import page_with_archive
+
+        return page_with_archive(session=session, model=Order, archive=orders_archive, user_id=user.id,
+                                 limit=limit, before=before)
     query = sa.select(Order).where(Order.user_id == user.id)
     if before is not None:
         anchor = get_order(session=session, user=user, order_id=before)

@@ -1,0 +1,1 @@
+"""Archival of old snapshots and filled orders."""
