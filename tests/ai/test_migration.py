@@ -7,6 +7,7 @@ import json
 import sqlalchemy as sa
 
 from tests.conftest import run_flask
+from tests.db.helpers import real_head
 
 AI_TABLES = {"strategy_templates", "price_bars", "requests", "policies"}
 
@@ -37,7 +38,7 @@ def _inspect(url: str):
 
 def test_fresh_database_is_created_then_noop_with_no_drift(empty_db_url, backend):
     first = _ensure(empty_db_url)
-    assert first["action"] == "created" and first["revision_after"] == "0004" and first["drift"] == []
+    assert first["action"] == "created" and first["revision_after"] == real_head() and first["drift"] == []
     second = _ensure(empty_db_url)
     assert second["action"] == "noop" and second["drift"] == []
     tables, enums, counts = _inspect(empty_db_url)
