@@ -224,11 +224,15 @@ def upgrade():
         batch_op.create_index('ix_requests_user_id_created_at', ['user_id', 'created_at'], unique=False)
 
     # ### end Alembic commands ###
-    seed()
+    seed_data(op.get_bind())
 
 
-def seed():
-    """Insert the strategy templates and the per-tier policies through lightweight tables."""
+def seed_data(connection):
+    """Insert the strategy templates and per-tier policies that are missing (idempotent).
+
+    Called by upgrade(), and by `flask db-ensure` when it adopts a legacy database made by
+    create_all, which has the tables but not this reference data.
+    """
     now = datetime.now(timezone.utc)
     templates = sa.table(
         'strategy_templates',
@@ -236,14 +240,20 @@ def seed():
         sa.column('category', sa.String), sa.column('risk_level', sa.String), sa.column('min_tier', sa.String),
         sa.column('parameters', sa.JSON), sa.column('created_at', sa.DateTime(timezone=True)),
     )
-    op.bulk_insert(templates, [{**row, 'created_at': now} for row in TEMPLATES])
+    present = set(connection.execute(sa.select(templates.c.slug)).scalars())
+    rows = [{**row, 'created_at': now} for row in TEMPLATES if row['slug'] not in present]
+    if rows:
+        connection.execute(templates.insert(), rows)
     policies = sa.table(
         'policies',
         sa.column('tier', sa.String), sa.column('daily_limits', sa.JSON),
         sa.column('approval_cost', sa.Numeric(14, 4)), sa.column('max_cost', sa.Numeric(14, 4)),
         sa.column('created_at', sa.DateTime(timezone=True)), sa.column('updated_at', sa.DateTime(timezone=True)),
     )
-    op.bulk_insert(policies, [{**row, 'created_at': now, 'updated_at': now} for row in POLICIES])
+    present = set(connection.execute(sa.select(policies.c.tier).where(policies.c.tier.is_not(None))).scalars())
+    rows = [{**row, 'created_at': now, 'updated_at': now} for row in POLICIES if row['tier'] not in present]
+    if rows:
+        connection.execute(policies.insert(), rows)
 
 
 def downgrade():

@@ -368,6 +368,12 @@ def _adopt(
         ledger_table.create(connection, checkfirst=True)
         context = MigrationContext.configure(connection, opts={"version_table": target.version_table})
         context.stamp(script, "head")
+        # Reference data that migrations insert is missing from a create_all database: revisions
+        # that define `seed_data(connection)` (idempotent by contract) fill it in.
+        for revision in revisions_up_to(script, head):
+            seed = getattr(revision.module, "seed_data", None)
+            if callable(seed):
+                seed(connection)
         ledger.record(connection, ledger_table, revisions_up_to(script, head), "adopted")
         _require_no_drift(connection, target, result, "after adopting the legacy database")
         transaction.commit()

@@ -60,6 +60,9 @@ def test_legacy_create_all_database_is_adopted_and_rows_kept(empty_db_url):
     assert result.action == "adopted"
     assert scalar(empty_db_url, "SELECT version_num FROM alembic_version") == real_head()
     assert scalar(empty_db_url, "SELECT email FROM users") == "old@example.com"
+    # Reference rows that migrations seed (strategy templates, tier policies) are filled in too.
+    assert scalar(empty_db_url, "SELECT count(*) FROM strategy_templates") >= 6
+    assert scalar(empty_db_url, "SELECT count(*) FROM policies WHERE tier IS NOT NULL") == 3
     assert ensure(empty_db_url).action == "noop"
 
 
