@@ -164,7 +164,7 @@ def in_process(url: str, users: int, orders: int) -> dict[str, Any]:
 
         wall, sql = [], []
         for i in range(orders):
-            user = people[i % len(people)]
+            user = people[(i // 2) % len(people)]  # buy, then sell what was bought
             sql_time[0] = 0.0
             started = time.perf_counter()
             trading.place_order(session=db.session, user=user,
