@@ -282,7 +282,10 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
     parser.add_argument("--skip", default="", help="comma list of: commands,inprocess,endpoints,mixed")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
+    from quantum.config import normalize_database_url
+
     url = args.database_url or (f"sqlite:///{BENCH / 'data' / 'bench.db'}" if args.backend == "sqlite" else DEFAULT_PG)
+    url = normalize_database_url(url, "--database-url")  # postgresql:// -> the psycopg2 driver, as the app does
     (BENCH / "data").mkdir(exist_ok=True)
     (BENCH / "results").mkdir(exist_ok=True)
     os.environ["BENCH_SEED"] = str(args.seed)
