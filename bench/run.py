@@ -172,8 +172,12 @@ def in_process(url: str, users: int, orders: int) -> dict[str, Any]:
                                       "quantity": "1", "price": "2.00"})
             wall.append((time.perf_counter() - started) * 1000)
             sql.append(sql_time[0] * 1000)
-        out["place_order"] = {"calls": 0} if not wall else {"calls": orders, "wall_p50_ms": percentile(wall, 50), "wall_p95_ms": percentile(wall, 95),
-                              "sql_p50_ms": percentile(sql, 50), "sql_p95_ms": percentile(sql, 95)}
+        out["place_order"] = {"calls": 0}
+        if wall:
+            out["place_order"] = {
+                "calls": orders, "wall_p50_ms": percentile(wall, 50), "wall_p95_ms": percentile(wall, 95),
+                "sql_p50_ms": percentile(sql, 50), "sql_p95_ms": percentile(sql, 95),
+            }
 
         def timed(fn: Any, n: int) -> dict[str, float]:
             values = []
@@ -281,6 +285,7 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
     parser.add_argument("--heavy-user-orders", type=int, default=1_000_000)
     parser.add_argument("--bars", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help="comma list of per-endpoint runs")
     parser.add_argument("--skip", default="", help="comma list of: commands,inprocess,endpoints,mixed")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -320,7 +325,7 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
         report["heavy_user"]["metrics_http"] = http_timings(base, "/api/trading/metrics", heavy_token, 20)
         report["heavy_user"]["risk_http"] = http_timings(base, "/api/ai/risk-metrics", heavy_token, 20)
         if "endpoints" not in skip:
-            for endpoint in ENDPOINTS:
+            for endpoint in filter(None, args.endpoints.split(",")):
                 log(f"wrk {endpoint} {args.endpoint_duration}s")
                 rows.append(wrk(args.port, endpoint, tokens_file, args.endpoint_duration, args.connections,
                                 args.wrk_threads))
