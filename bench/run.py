@@ -197,7 +197,6 @@ def in_process(url: str, users: int, orders: int) -> dict[str, Any]:
             "token": issue_tokens(heavy)["access_token"],
         }
         out["tokens"] = tokens
-    db.engine.dispose() if False else None  # noqa: B018 - the app context is gone; nothing pooled to keep
     return out
 
 
