@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 
-.PHONY: install install-dev serve test lint
+.PHONY: install install-dev serve test lint bench
 
 $(VENV)/.runtime: requirements.txt
 	python3 -m venv $(VENV)
@@ -29,3 +29,9 @@ test: $(VENV)/.dev
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+
+## Benchmarks (not tests): seed or reuse a dataset, gunicorn + wrk at 100 connections; docs/PERFORMANCE.md.
+BACKEND ?= sqlite
+DURATION ?= 60
+bench: $(VENV)/.dev
+	$(PY) bench/run.py --backend $(BACKEND) --duration $(DURATION) $(BENCH_ARGS)

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 
 from quantum.ai.cli import market
 from quantum.db.errors import SchemaError
+from quantum.perf.seed import db_seed_demo
 from quantum.schema import ensure_app_schema
 
 
@@ -21,6 +22,7 @@ def register_cli(app: Flask) -> None:
     for command in OPS_COMMANDS:
         app.cli.add_command(command)
     app.cli.add_command(market)
+    app.cli.add_command(db_seed_demo)
 
 
 @click.command("db-ensure")

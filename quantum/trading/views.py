@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -22,6 +22,7 @@ from quantum.trading.schemas import (
     StatusOut,
     limits_in,
     metrics_args,
+    metrics_json,
     order_in,
     page_args,
     positions_args,
@@ -112,4 +113,6 @@ class Metrics(MethodView):
     @blp.response(200, MetricsOut)
     def get(self, args: dict[str, Any]) -> Any:
         """Orders, volume, realized P&L and win rate, overall, per symbol and per UTC day, from aggregates."""
-        return service.metrics(session=db.session, user=get_current_user(), **args)
+        # Serialized by hand (same body as MetricsOut, which still documents it): a year of days is 365 nested
+        # objects, and marshmallow took ~90 ms of the ~130 ms the heavy user's request cost.
+        return jsonify(metrics_json(service.metrics(session=db.session, user=get_current_user(), **args)))

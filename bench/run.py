@@ -1,0 +1,381 @@
+"""The benchmark suite: one command, one backend, every number of issue 7.
+
+    .venv/bin/python bench/run.py --backend sqlite --duration 60
+
+Steps: build the dataset with `flask db-seed-demo` unless it exists; time `flask db-ensure` against
+`flask db upgrade` on it; time `place_order` in-process (wall and SQL time per call); time trading
+metrics and risk metrics for the heavy user; start gunicorn (production gunicorn.conf.py) on the app
+and on bench/bare_app.py; run wrk per endpoint and one mixed run at --connections; print a table and
+write bench/results/<backend>-<time>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+VENV_BIN = Path(sys.executable).parent
+SECRET = "bench-secret-key-that-is-long-enough-0123456789abcdef"
+ENDPOINTS = ("latest", "snapshots", "positions", "metrics", "risk", "order", "snapshot")
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/quantum_bench"
+sys.path.insert(0, str(ROOT))
+
+
+def log(message: str) -> None:
+    """Progress on stderr, so stdout stays the report."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def app_env(url: str) -> dict[str, str]:
+    """The environment of every process the bench starts (production settings)."""
+    return {
+        **os.environ, "DATABASE_URL": url, "QUANTUM_ENV": "production", "JWT_SECRET_KEY": SECRET,
+        "JWT_ACCESS_TOKEN_EXPIRES": "86400", "LOG_FORMAT": "json", "SLOW_QUERY_LOG": os.devnull,
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+# --- dataset -----------------------------------------------------------------------------------------------------
+
+
+def ensure_dataset(args: argparse.Namespace, url: str) -> None:
+    """Seed the database unless it already holds the demo users of --seed."""
+    import sqlalchemy as sa
+
+    from quantum.perf.seed import demo_email
+
+    if args.backend == "postgresql":
+        admin = sa.create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            name = url.rsplit("/", 1)[1]
+            if not connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        admin.dispose()
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            seeded = connection.scalar(sa.text("SELECT 1 FROM users WHERE email = :e"), {"e": demo_email(args.seed, 0)})
+    except sa.exc.DBAPIError:
+        seeded = None
+    engine.dispose()
+    if seeded:
+        log("dataset present, reusing it")
+        return
+    log("seeding (this is the slow part the first time)")
+    subprocess.run(
+        [str(VENV_BIN / "flask"), "db-seed-demo", "--users", str(args.users), "--snapshots-per-user",
+         str(args.snapshots_per_user), "--orders-per-user", str(args.orders_per_user), "--heavy-user-orders",
+         str(args.heavy_user_orders), "--bars", str(args.bars), "--seed", str(args.seed)],
+        env=app_env(url), cwd=ROOT, check=True,
+    )
+
+
+def database_size(url: str, backend: str) -> int:
+    """Bytes on disk (SQLite file + WAL, or pg_database_size)."""
+    if backend == "sqlite":
+        path = Path(url.removeprefix("sqlite:///"))
+        return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        size = connection.scalar(sa.text("SELECT pg_database_size(current_database())"))
+    engine.dispose()
+    return int(size)
+
+
+# --- in-process measurements -------------------------------------------------------------------------------------
+
+
+def time_commands(url: str, repeat: int) -> dict[str, Any]:
+    """Median wall time of `flask db-ensure` and `flask db upgrade` on the up-to-date database."""
+    results: dict[str, Any] = {}
+    for name, command in (("db-ensure", ["db-ensure"]), ("db upgrade", ["db", "upgrade"])):
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            subprocess.run([str(VENV_BIN / "flask"), *command], env=app_env(url), cwd=ROOT, check=True,
+                           capture_output=True)
+            times.append(time.perf_counter() - started)
+        results[name] = {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
+                         "runs": repeat}
+    # The in-process figure db-ensure reports itself (no interpreter start-up, no imports).
+    out = subprocess.run([str(VENV_BIN / "flask"), "db-ensure", "--json"], env=app_env(url), cwd=ROOT,
+                         check=True, capture_output=True, text=True).stdout
+    results["db-ensure"]["self_reported_ms"] = json.loads(out.strip().splitlines()[-1])["duration_ms"]
+    return results
+
+
+def in_process(url: str, users: int, orders: int) -> dict[str, Any]:
+    """place_order timings (wall and SQL), and heavy-user metrics/risk timings, in this process; tokens too."""
+    import sqlalchemy as sa
+    from sqlalchemy import event
+
+    os.environ.update(app_env(url))
+    from quantum import create_app
+    from quantum.ai import service as ai_service
+    from quantum.auth.tokens import issue_tokens
+    from quantum.extensions import db
+    from quantum.models.users import User
+    from quantum.perf.seed import demo_email
+    from quantum.portfolio.service import deposit
+    from quantum.trading import service as trading
+
+    app = create_app({"SCHEMA_GUARD": False})
+    out: dict[str, Any] = {}
+    with app.app_context():
+        app.config["SCHEMA_GUARD"] = False
+        sql_time = [0.0]
+        starts: dict[int, float] = {}
+
+        @event.listens_for(db.engine, "before_cursor_execute")
+        def _before(conn, cursor, statement, params, context, many):  # noqa: ANN001, ANN202
+            starts[id(cursor)] = time.perf_counter()
+
+        @event.listens_for(db.engine, "after_cursor_execute")
+        def _after(conn, cursor, statement, params, context, many):  # noqa: ANN001, ANN202
+            sql_time[0] += time.perf_counter() - starts.pop(id(cursor), time.perf_counter())
+
+        seed = int(os.environ.get("BENCH_SEED", "42"))
+        emails = [demo_email(seed, i) for i in range(1, users + 1)]
+        people = db.session.scalars(sa.select(User).where(User.email.in_(emails))).all()
+        heavy = db.session.scalars(sa.select(User).where(User.email == demo_email(seed, 0))).one()
+        tokens = [issue_tokens(u)["access_token"] for u in people]
+        # Enough cash for every order the load test places (they buy 1 AAPL at 1.00).
+        for user in people:
+            deposit(session=db.session, user=user, data={"amount": "1000000", "currency": "USD"})
+
+        wall, sql = [], []
+        for i in range(orders):
+            user = people[(i // 2) % len(people)]  # buy, then sell what was bought
+            sql_time[0] = 0.0
+            started = time.perf_counter()
+            trading.place_order(session=db.session, user=user,
+                                data={"symbol": "MSFT", "side": "buy" if i % 2 == 0 else "sell",
+                                      "quantity": "1", "price": "2.00"})
+            wall.append((time.perf_counter() - started) * 1000)
+            sql.append(sql_time[0] * 1000)
+        out["place_order"] = {"calls": 0}
+        if wall:
+            out["place_order"] = {
+                "calls": orders, "wall_p50_ms": percentile(wall, 50), "wall_p95_ms": percentile(wall, 95),
+                "sql_p50_ms": percentile(sql, 50), "sql_p95_ms": percentile(sql, 95),
+            }
+
+        def timed(fn: Any, n: int) -> dict[str, float]:
+            values = []
+            for _ in range(n):
+                started = time.perf_counter()
+                fn()
+                values.append((time.perf_counter() - started) * 1000)
+                db.session.rollback()
+            return {"p50_ms": percentile(values, 50), "p95_ms": percentile(values, 95), "max_ms": max(values)}
+
+        orders_count = db.session.scalar(sa.select(sa.func.count()).select_from(trading.Order)
+                                         .where(trading.Order.user_id == heavy.id))
+        out["heavy_user"] = {
+            "orders": orders_count,
+            "metrics_service": timed(lambda: trading.metrics(session=db.session, user=heavy), 20),
+            "risk_service": timed(lambda: ai_service.risk_metrics(db.session, heavy), 20),
+            "token": issue_tokens(heavy)["access_token"],
+        }
+        out["tokens"] = tokens
+    return out
+
+
+def http_timings(base: str, path: str, token: str, n: int, warmup: int = 16) -> dict[str, float]:
+    """Sequential requests (one connection at a time): latency of one route for one user."""
+    values = []
+    # The first request each worker serves runs the schema guard; warm every worker up before timing.
+    for index in range(warmup + n):
+        request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+        if index >= warmup:
+            values.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": percentile(values, 50), "p95_ms": percentile(values, 95), "max_ms": max(values)}
+
+
+# --- servers and wrk ---------------------------------------------------------------------------------------------
+
+
+def start_gunicorn(target: str, port: int, env: dict[str, str], logfile: Path, extra: list[str]) -> subprocess.Popen:
+    """gunicorn with the production gunicorn.conf.py, bound to 127.0.0.1:port; waits until it answers."""
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), target, "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
+         *extra],
+        env=env, cwd=ROOT, stdout=logfile.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    probe = "/bare" if "bare" in target else "/api/health"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=2):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    stop(proc)
+    raise SystemExit(f"gunicorn {target} did not answer on port {port}; see {logfile}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop the gunicorn master we started (its workers follow)."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def wrk(port: int, endpoint: str, tokens_file: Path, duration: int, connections: int, threads: int) -> dict[str, Any]:
+    """One wrk run; the Lua script prints the summary as JSON."""
+    result = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+         "-s", str(BENCH / "lua" / "bench.lua"), f"http://127.0.0.1:{port}"],
+        env={**os.environ, "ENDPOINT": endpoint, "TOKENS": str(tokens_file)}, capture_output=True, text=True,
+        check=True,
+    )
+    line = next(x for x in result.stdout.splitlines() if x.startswith("WRKJSON "))
+    data = json.loads(line.removeprefix("WRKJSON "))
+    seconds = data["duration_us"] / 1e6
+    errors = data["connect"] + data["read"] + data["write"] + data["status"] + data["timeout"]
+    return {"endpoint": endpoint, "rps": data["requests"] / seconds, "p50_ms": data["p50"] / 1000,
+            "p95_ms": data["p95"] / 1000, "p99_ms": data["p99"] / 1000, "max_ms": data["max"] / 1000,
+            "requests": data["requests"], "errors": errors, "status_errors": data["status"],
+            "socket_errors": errors - data["status"]}
+
+
+# --- main --------------------------------------------------------------------------------------------------------
+
+
+def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--database-url", help="default: bench/data/bench.db or " + DEFAULT_PG)
+    parser.add_argument("--duration", type=int, default=60, help="seconds of the mixed run")
+    parser.add_argument("--endpoint-duration", type=int, default=15, help="seconds of each per-endpoint run")
+    parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--bench-users", type=int, default=50, help="users whose tokens the load spreads over")
+    parser.add_argument("--repeat", type=int, default=10, help="runs of db-ensure / db upgrade")
+    parser.add_argument("--order-calls", type=int, default=500, help="place_order calls timed in-process")
+    parser.add_argument("--users", type=int, default=1000)
+    parser.add_argument("--snapshots-per-user", type=int, default=1000)
+    parser.add_argument("--orders-per-user", type=int, default=1000)
+    parser.add_argument("--heavy-user-orders", type=int, default=1_000_000)
+    parser.add_argument("--bars", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help="comma list of per-endpoint runs")
+    parser.add_argument("--skip", default="", help="comma list of: commands,inprocess,endpoints,mixed")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    from quantum.config import normalize_database_url
+
+    url = args.database_url or (f"sqlite:///{BENCH / 'data' / 'bench.db'}" if args.backend == "sqlite" else DEFAULT_PG)
+    url = normalize_database_url(url, "--database-url")  # postgresql:// -> the psycopg2 driver, as the app does
+    (BENCH / "data").mkdir(exist_ok=True)
+    (BENCH / "results").mkdir(exist_ok=True)
+    os.environ["BENCH_SEED"] = str(args.seed)
+
+    ensure_dataset(args, url)
+    subprocess.run([str(VENV_BIN / "flask"), "db-ensure"], env=app_env(url), cwd=ROOT, check=True,
+                   capture_output=True)
+    report: dict[str, Any] = {
+        "backend": args.backend, "database_bytes": database_size(url, args.backend), "connections": args.connections,
+        "duration": args.duration, "endpoint_duration": args.endpoint_duration, "cpus": os.cpu_count(),
+        "workers": os.environ.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) * 2)),
+        "threads": os.environ.get("GUNICORN_THREADS", "4"), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    log(f"database: {report['database_bytes'] / 1e9:.2f} GB")
+    if "commands" not in skip:
+        log("timing flask db-ensure vs flask db upgrade")
+        report["commands"] = time_commands(url, args.repeat)
+    log("in-process: place_order, heavy-user metrics, tokens")
+    measured = in_process(url, args.bench_users, 0 if "inprocess" in skip else args.order_calls)
+    tokens_file = Path(tempfile.mkstemp(prefix="bench-tokens-", suffix=".txt")[1])
+    tokens_file.write_text("\n".join(measured.pop("tokens")) + "\n")
+    heavy_token = measured["heavy_user"].pop("token")
+    report.update(measured)
+
+    logs = BENCH / "data"
+    app = start_gunicorn("wsgi:app", args.port, app_env(url), logs / f"gunicorn-{args.backend}.log", [])
+    rows: list[dict[str, Any]] = []
+    try:
+        base = f"http://127.0.0.1:{args.port}"
+        report["heavy_user"]["metrics_http"] = http_timings(base, "/api/trading/metrics", heavy_token, 20)
+        report["heavy_user"]["risk_http"] = http_timings(base, "/api/ai/risk-metrics", heavy_token, 20)
+        if "endpoints" not in skip:
+            for endpoint in filter(None, args.endpoints.split(",")):
+                log(f"wrk {endpoint} {args.endpoint_duration}s")
+                rows.append(wrk(args.port, endpoint, tokens_file, args.endpoint_duration, args.connections,
+                                args.wrk_threads))
+        if "mixed" not in skip:
+            log(f"wrk mixed {args.duration}s")
+            rows.append(wrk(args.port, "mixed", tokens_file, args.duration, args.connections, args.wrk_threads))
+    finally:
+        stop(app)
+    bare = start_gunicorn("bare_app:app", args.port, app_env(url), logs / "gunicorn-bare.log",
+                          ["--pythonpath", str(BENCH)])
+    try:
+        log(f"wrk bare {args.endpoint_duration}s")
+        bare_row = wrk(args.port, "bare", tokens_file, args.endpoint_duration, args.connections, args.wrk_threads)
+    finally:
+        stop(bare)
+    for row in rows:
+        row["ratio_to_bare"] = row["rps"] / bare_row["rps"] if bare_row["rps"] else None
+    rows.append({**bare_row, "ratio_to_bare": 1.0})
+    report["wrk"] = rows
+    tokens_file.unlink()
+
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    out = BENCH / "results" / f"{args.backend}-{stamp}.json"
+    out.write_text(json.dumps(report, indent=2, default=str))
+    print_report(report)
+    print(f"\nresults: {out.relative_to(ROOT)}")
+
+
+def print_report(report: dict[str, Any]) -> None:
+    """The human-readable table."""
+    print(f"backend {report['backend']}, database {report['database_bytes'] / 1e9:.2f} GB, "
+          f"{report['connections']} connections, {report['cpus']} CPUs, "
+          f"gunicorn {report['workers']} workers x {report['threads']} threads")
+    print(f"{'endpoint':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'x bare':>7}")
+    for row in report.get("wrk", []):
+        print(f"{row['endpoint']:<10} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+              f"{row['p99_ms']:>8.1f} {row['errors']:>7} {row['ratio_to_bare']:>7.2f}")
+    if "place_order" in report and report["place_order"]["calls"]:
+        p = report["place_order"]
+        print(f"place_order x{p['calls']}: SQL p50 {p['sql_p50_ms']:.2f} ms, p95 {p['sql_p95_ms']:.2f} ms; "
+              f"wall p50 {p['wall_p50_ms']:.2f} ms, p95 {p['wall_p95_ms']:.2f} ms")
+    heavy = report["heavy_user"]
+    print(f"heavy user ({heavy['orders']} orders): metrics service p95 {heavy['metrics_service']['p95_ms']:.1f} ms, "
+          f"HTTP p95 {heavy['metrics_http']['p95_ms']:.1f} ms; risk service p95 "
+          f"{heavy['risk_service']['p95_ms']:.1f} ms, HTTP p95 {heavy['risk_http']['p95_ms']:.1f} ms")
+    if "commands" in report:
+        c = report["commands"]
+        print(f"flask db-ensure (noop): median {c['db-ensure']['median_s'] * 1000:.0f} ms "
+              f"(self-reported {c['db-ensure']['self_reported_ms']:.0f} ms); "
+              f"flask db upgrade (noop): median {c['db upgrade']['median_s'] * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

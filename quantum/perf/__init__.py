@@ -1,0 +1,1 @@
+"""Performance tooling: the demo data generator (`flask db-seed-demo`)."""
