@@ -6,6 +6,7 @@ import os
 from typing import Any, Mapping
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quantum.config import load_settings
 from quantum.errors import JSONRequest, error_response, register_error_handlers
@@ -21,7 +22,7 @@ ENV_KEYS = {
     "DB_MAX_OVERFLOW", "DB_POOL_TIMEOUT", "DB_POOL_RECYCLE", "DB_CONNECT_RETRIES", "DB_RETRY_BASE_DELAY",
     "SLOW_QUERY_MS", "MIGRATION_LOCK_WAIT", "SCHEMA_GUARD_WAIT", "MIGRATION_LOCK_TIMEOUT_MS",
     "MIGRATION_STATEMENT_TIMEOUT_MS", "BACKUP_DIR", "BACKUP_KEEP", "LOG_FORMAT", "SLOW_QUERY_LOG", "ALERT_WEBHOOK_URL",
-    "METRICS_TOKEN", "DB_CIRCUIT_THRESHOLD", "DB_CIRCUIT_RESET_SECONDS",
+    "METRICS_TOKEN", "DB_CIRCUIT_THRESHOLD", "DB_CIRCUIT_RESET_SECONDS", "PROXY_FIX_HOPS",
 }
 # Routes that must answer while the schema is not ready.
 GUARD_EXEMPT_PREFIXES = ("/api/health", "/openapi.json", "/docs", "/metrics", "/static")
@@ -47,6 +48,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update({k: v for k, v in config.items() if k not in ENV_KEYS})
     configure_logging(settings.log_format)
+    if settings.proxy_hops:
+        # Behind N trusted proxies (Heroku's router is one), take the client address from
+        # X-Forwarded-For so rate limits and the audit log see the real client.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
 
     install_request_ids(app)
     install_metrics(app)

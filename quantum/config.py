@@ -98,6 +98,7 @@ class Settings:
     metrics_token: str | None = None
     circuit_threshold: int = 5
     circuit_reset_seconds: float = 5.0
+    proxy_hops: int = 0
 
     @property
     def backend(self) -> str:
@@ -205,6 +206,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: str = 
         metrics_token=env.get("METRICS_TOKEN", "").strip() or None,
         circuit_threshold=_int(env, "DB_CIRCUIT_THRESHOLD", 5, 1),
         circuit_reset_seconds=_float(env, "DB_CIRCUIT_RESET_SECONDS", 5.0, 0.1),
+        proxy_hops=_int(env, "PROXY_FIX_HOPS", 0, 0),
     )
 
 
