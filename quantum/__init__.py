@@ -56,8 +56,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     install_request_ids(app)
     install_metrics(app)
     _init_extensions(app)
-    _register_blueprints(app)
     install_openapi(app)  # /openapi.json completed for every blueprint, /docs, `flask openapi write`
+    _register_blueprints(app)
     register_error_handlers(app)
     with app.app_context():
         from quantum.extensions import db

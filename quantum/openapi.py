@@ -31,7 +31,7 @@ import click
 import swagger_ui_bundle
 from flask import Blueprint, Flask, Response, current_app, send_from_directory, url_for
 from flask.cli import AppGroup
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from quantum.errors import STATUS_ERRORS
 
@@ -119,6 +119,14 @@ ERROR_RESPONSES: dict[int, tuple[str, dict[str, Any]]] = {
 }
 
 
+#: Answered by gunicorn before the app sees the request, so in gunicorn's HTML, not the error format.
+URI_TOO_LONG = {
+    "description": "The request line (path and query) is longer than the server reads (gunicorn's "
+                   "`limit_request_line`, 4094 bytes): answered by the server in HTML, before the app",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
+
+
 def _component_name(status: int) -> str:
     return HTTPStatus(status).name
 
@@ -161,6 +169,8 @@ def error_statuses(path: str, method: str, path_item: dict[str, Any], operation:
         statuses.add(422)
     if any(parameter.get("in") == "path" for parameter in parameters):
         statuses.add(404)
+    if any(parameter.get("in") in ("path", "query") for parameter in parameters):
+        statuses.add(414)
     if not path.startswith(tuple(exempt_prefixes)):
         statuses.add(503)  # the schema guard and the database circuit answer every route
     return statuses
@@ -176,7 +186,9 @@ def _complete_operation(path: str, method: str, path_item: dict[str, Any], opera
         if not code.isdigit() or int(code) < 400 or "$ref" in response:
             continue
         status = int(code)
-        if status in ERROR_RESPONSES:
+        if status == 414:
+            responses[code] = copy.deepcopy(URI_TOO_LONG)
+        elif status in ERROR_RESPONSES:
             responses[code] = _error_response(status, response.get("description"))
         else:
             example = _example(STATUS_ERRORS.get(status, "http_error"), response.get("description", "error"),
@@ -210,6 +222,7 @@ def complete_document(spec: dict[str, Any], error_schema: dict[str, Any],
     responses.pop("DEFAULT_ERROR", None)
     for status in ERROR_RESPONSES:
         responses[_component_name(status)] = _error_response(status)
+    responses[_component_name(414)] = copy.deepcopy(URI_TOO_LONG)
     for path, path_item in doc.get("paths", {}).items():
         for method in HTTP_METHODS:
             if method in path_item:
@@ -359,8 +372,47 @@ def check_command(path: Path) -> None:
     click.echo(f"openapi: {path} is current")
 
 
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+def decimal2properties(self: Any, field: fields.Field, ret: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """Document a marshmallow Decimal as what goes over the wire: a decimal string.
+
+    apispec documents `fields.Decimal` as a JSON number, with Decimal bounds written as strings
+    (an invalid schema); but marshmallow (`as_string=True`) and Flask's JSON provider both send
+    decimals as strings, and the API accepts strings. The bounds move into the description.
+    """
+    if not isinstance(field, fields.Decimal):
+        return {}
+    for keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        ret.pop(keyword, None)  # `ret` is the property being built: drop the numeric keywords
+    update: dict[str, Any] = {"type": "string", "format": "decimal"}
+    if not field.dump_only:
+        update["pattern"] = DECIMAL_PATTERN
+    limits = []
+    for validator in field.validators:
+        if isinstance(validator, validate.Range):
+            if validator.min is not None:
+                limits.append(f"{'>=' if validator.min_inclusive else '>'} {validator.min}")
+            if validator.max is not None:
+                limits.append(f"{'<=' if validator.max_inclusive else '<'} {validator.max}")
+    if limits:
+        described = ret.get("description")
+        range_note = "a decimal string " + " and ".join(limits)
+        update["description"] = f"{described} ({range_note})" if described else range_note
+    example = ret.get("example")
+    if example is not None and not isinstance(example, str):
+        update["example"] = str(example)
+    return update
+
+
 def install_openapi(app: Flask) -> None:
-    """Serve the completed document at /openapi.json, Swagger UI at /docs, and add `flask openapi`."""
+    """Serve the completed document at /openapi.json, Swagger UI at /docs, and add `flask openapi`.
+
+    Call it after flask-smorest's `api.init_app` and before registering blueprints (so the field
+    converters below apply to every schema).
+    """
+    _api(app).ma_plugin.converter.add_attribute_function(decimal2properties)
     app.register_blueprint(docs_blp)
     endpoint = next(rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.endswith(".openapi_json"))
     app.view_functions[endpoint] = openapi_json
