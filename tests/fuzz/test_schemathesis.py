@@ -36,7 +36,10 @@ def server(tmp_path_factory: pytest.TempPathFactory):
 
 def _schemathesis(server: LiveServer, name: str, token: str, *extra: str,
                   phases: str = "examples,coverage,fuzzing,stateful") -> subprocess.CompletedProcess:
-    """Run `schemathesis run` against the live document with `token` as the bearer token."""
+    """Run `schemathesis run` against the live document with `token` as the bearer token.
+
+    It runs in a directory of its own, so no crash cache from an earlier run changes this one.
+    """
     ARTIFACTS.mkdir(exist_ok=True)
     command = [
         str(Path(sys.executable).parent / "schemathesis"), "run", f"{server.url}/openapi.json",
@@ -52,7 +55,9 @@ def _schemathesis(server: LiveServer, name: str, token: str, *extra: str,
         *extra,
     ]
     env = {**os.environ, "NO_COLOR": "1"}
-    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    workdir = server.log.parent / f"schemathesis-{name}"
+    workdir.mkdir(exist_ok=True)
+    run = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
     (ARTIFACTS / f"fuzz-{name}.log").write_text(run.stdout + run.stderr)
     return run
 
