@@ -127,6 +127,9 @@ URI_TOO_LONG = {
 }
 
 
+SCHEME_NAMES = {"bearerAuth": "a bearer token (bearerAuth)", "apiKeyAuth": "an API key (apiKeyAuth)"}
+
+
 def _component_name(status: int) -> str:
     return HTTPStatus(status).name
 
@@ -196,13 +199,13 @@ def _complete_operation(path: str, method: str, path_item: dict[str, Any], opera
             response.setdefault("content", _error_content(example))
     operation["responses"] = dict(sorted(responses.items()))
     operation.setdefault("operationId", _operation_id(method, path))
-    if not operation.get("summary"):
-        operation["summary"] = f"{method.upper()} {path}"
     scopes = operation.get("x-required-scopes")
     if operation.get("security"):
+        schemes = [name for requirement in operation["security"] for name in requirement]
+        how = " or ".join(SCHEME_NAMES.get(name, name) for name in schemes)
         needs = ", ".join(f"`{scope}`" for scope in scopes) if scopes else "none beyond a valid credential"
         role = operation.get("x-required-role")
-        note = f"**Auth:** a bearer access token or an API key. Scopes: {needs}."
+        note = f"**Auth:** {how}. Scopes: {needs}."
         if role:
             note += f" Role: `{role}`."
         description = operation.get("description", "")
