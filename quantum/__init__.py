@@ -25,7 +25,7 @@ ENV_KEYS = {
     "METRICS_TOKEN", "DB_CIRCUIT_THRESHOLD", "DB_CIRCUIT_RESET_SECONDS", "PROXY_FIX_HOPS",
 }
 # Routes that must answer while the schema is not ready.
-GUARD_EXEMPT_PREFIXES = ("/api/health", "/openapi.json", "/docs", "/metrics", "/static")
+GUARD_EXEMPT_PREFIXES = ("/api/health", "/api/trading/status", "/openapi.json", "/docs", "/metrics", "/static")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -86,12 +86,20 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from quantum.ai.views import blp as ai_blp
     from quantum.api.health import blp as health_blp
     from quantum.auth.setup import register_auth_blueprints
     from quantum.extensions import api
 
     api.register_blueprint(health_blp)
     register_auth_blueprints(api)
+    api.register_blueprint(ai_blp)
+
+    from quantum.portfolio.views import blp as portfolio_blp
+    from quantum.trading.views import blp as trading_blp
+
+    api.register_blueprint(portfolio_blp)
+    api.register_blueprint(trading_blp)
 
 
 def _install_schema_guard(app: Flask) -> None:

@@ -8,6 +8,7 @@ import sys
 import click
 from flask import Flask, current_app
 
+from quantum.ai.cli import market
 from quantum.db.errors import SchemaError
 from quantum.schema import ensure_app_schema
 
@@ -19,6 +20,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(db_ensure)
     for command in OPS_COMMANDS:
         app.cli.add_command(command)
+    app.cli.add_command(market)
 
 
 @click.command("db-ensure")

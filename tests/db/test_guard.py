@@ -104,3 +104,14 @@ def test_gunicorn_workers_on_an_empty_database_without_release_step(empty_db_url
     # Exactly one worker migrated; the others found it done.
     assert log.count("db-ensure: created the schema") == 1, log
     assert log.count("db-ensure: already at") >= 1, log
+
+
+def test_trading_status_answers_degraded_while_the_schema_is_not_ready(empty_db_url):
+    app = make_app(empty_db_url)
+    app.test_client().get("/api/health/ready")
+    execute(empty_db_url, "UPDATE alembic_version SET version_num = 'feedfacecafe'")
+    fresh = make_app(empty_db_url).test_client()
+    assert fresh.get("/api/anything").status_code == 503  # the guard has now seen the bad schema
+    response = fresh.get("/api/trading/status")
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "degraded" and response.get_json()["reason"] == "schema_not_ready"

@@ -1,0 +1,1 @@
+"""The AI service: strategy templates, market data, risk metrics, backtests, and governed AI requests."""

@@ -1,0 +1,1 @@
+"""Portfolio: cash balances, deposits and snapshots."""

@@ -1,0 +1,97 @@
+"""Request and response schemas for /api/portfolio."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from quantum.trading.schemas import MAX_PRICE, MAX_QUANTITY, money_field, money_out, symbol_field
+
+MAX_DEPOSIT = Decimal("1000000")
+MAX_CASH = Decimal("1000000000")
+MAX_HOLDINGS = 100
+
+
+class HoldingIn(Schema):
+    symbol = symbol_field(required=True)
+    quantity = money_field(required=True, minimum=0, min_inclusive=True, maximum=MAX_QUANTITY)
+    price = money_field(required=True, maximum=MAX_PRICE)
+
+
+class SnapshotIn(Schema):
+    """Holdings and cash to store, or `from_positions: true` to snapshot the current positions."""
+
+    holdings = fields.List(fields.Nested(HoldingIn), validate=validate.Length(max=MAX_HOLDINGS))
+    cash = money_field(minimum=0, min_inclusive=True, maximum=MAX_CASH)
+    from_positions = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _one_source(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("from_positions"):
+            if "holdings" in data or "cash" in data:
+                raise ValidationError("send either holdings (and cash) or from_positions, not both", "from_positions")
+        elif "holdings" not in data:
+            raise ValidationError("required unless from_positions is true", "holdings")
+
+
+class HoldingOut(Schema):
+    symbol = fields.String()
+    quantity = fields.String()
+    price = fields.String()
+    value = fields.String()
+
+
+class SnapshotOut(Schema):
+    id = fields.Integer()
+    user_id = fields.Integer()
+    holdings = fields.Function(lambda s: s.snapshot_data.get("holdings", []), metadata={"type": "array"})
+    cash = fields.Function(lambda s: s.snapshot_data.get("cash", "0.00000000"), metadata={"type": "string"})
+    total_value = money_out()
+    created_at = fields.DateTime()
+
+
+class SnapshotArgs(Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    before = fields.Integer(load_default=None, validate=validate.Range(min=1))
+
+
+class SnapshotPage(Schema):
+    items = fields.List(fields.Nested(SnapshotOut))
+    next_before = fields.Integer(allow_none=True)
+
+
+class DepositIn(Schema):
+    amount = money_field(required=True, maximum=MAX_DEPOSIT, metadata={"example": "1000.00"})
+    currency = fields.String(load_default="USD", validate=validate.OneOf(["USD"]))
+    network = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
+    tx_hash = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^[A-Za-z0-9]{8,128}$", error="8-128 letters or digits"),
+        metadata={"description": "On-chain transaction id; each one can be credited once"},
+    )
+    block_number = fields.Integer(load_default=None, validate=validate.Range(min=0))
+
+
+class PaymentOut(Schema):
+    id = fields.Integer()
+    user_id = fields.Integer()
+    amount = money_out()
+    currency = fields.String()
+    network = fields.String(allow_none=True)
+    tx_hash = fields.String(allow_none=True)
+    block_number = fields.Integer(allow_none=True)
+    status = fields.String()
+    created_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+
+
+class BalanceOut(Schema):
+    available_balance = money_out()
+    currency = fields.String()
+
+
+snapshot_in = SnapshotIn()
+snapshot_args = SnapshotArgs()
+deposit_in = DepositIn()

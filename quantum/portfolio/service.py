@@ -1,0 +1,168 @@
+"""Portfolio rules: balances, deposits and snapshots. No HTTP here; each call is one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from quantum.errors import Conflict, NotFound, ValidationFailed
+from quantum.models.base import utcnow
+from quantum.models.portfolio import PortfolioSnapshot
+from quantum.models.users import User
+from quantum.portfolio.models import CURRENCY, Balance, Payment, PaymentStatus
+from quantum.trading.models import Position, SymbolMetric
+from quantum.trading.money import ZERO, fmt, quantize
+from quantum.trading.transactions import lock_balance, run_in_transaction
+
+MAX_PAGE = 100
+
+
+def get_balance(*, session: Session, user: User, currency: str = CURRENCY) -> Decimal:
+    """The user's available cash (zero before the first deposit); reads only."""
+    available = session.scalar(
+        sa.select(Balance.available).where(Balance.user_id == user.id, Balance.currency == currency)
+    )
+    return available if available is not None else ZERO
+
+
+def deposit(*, session: Session, user: User, data: dict[str, Any]) -> Payment:
+    """Record a completed deposit and raise the balance in the same transaction."""
+    user_id = user.id
+    amount = quantize(data["amount"])
+    currency = data.get("currency") or CURRENCY
+    tx_hash = data.get("tx_hash")
+
+    def work(s: Session) -> Payment:
+        balance = lock_balance(s, user_id, currency)
+        if tx_hash is not None and s.scalar(sa.select(Payment.id).where(Payment.tx_hash == tx_hash)) is not None:
+            raise _duplicate_tx(tx_hash)
+        now = utcnow()
+        payment = Payment(
+            user_id=user_id, amount=amount, currency=currency, network=data.get("network"), tx_hash=tx_hash,
+            block_number=data.get("block_number"), status=PaymentStatus.completed, created_at=now, completed_at=now,
+        )
+        s.add(payment)
+        balance.available = quantize(balance.available + amount)
+        s.flush()
+        return payment
+
+    try:
+        return run_in_transaction(session, work)
+    except IntegrityError:
+        # Two users credited the same tx_hash at once: the unique constraint let only one through.
+        if tx_hash is not None:
+            raise _duplicate_tx(tx_hash) from None
+        raise
+
+
+def _duplicate_tx(tx_hash: str) -> Conflict:
+    return Conflict(
+        "this transaction has already been credited", error="duplicate_transaction", details={"tx_hash": tx_hash}
+    )
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One line of a snapshot, valued."""
+
+    symbol: str
+    quantity: Decimal
+    price: Decimal
+
+    @property
+    def value(self) -> Decimal:
+        """Quantity times price at the money scale."""
+        return quantize(self.quantity * self.price)
+
+    def to_json(self) -> dict[str, str]:
+        """Exact decimal strings, as stored in the snapshot."""
+        return {
+            "symbol": self.symbol, "quantity": fmt(self.quantity), "price": fmt(self.price), "value": fmt(self.value),
+        }
+
+
+def _save_snapshot(s: Session, user_id: int, holdings: list[Holding], cash: Decimal) -> PortfolioSnapshot:
+    total = quantize(cash + sum((h.value for h in holdings), ZERO))
+    snapshot = PortfolioSnapshot(
+        user_id=user_id,
+        snapshot_data={"holdings": [h.to_json() for h in holdings], "cash": fmt(cash)},
+        total_value=total,
+        created_at=utcnow(),
+    )
+    s.add(snapshot)
+    s.flush()
+    return snapshot
+
+
+def create_snapshot(*, session: Session, user: User, data: dict[str, Any]) -> PortfolioSnapshot:
+    """Store the holdings and cash the client sent, valued on the server."""
+    user_id = user.id
+    holdings = [Holding(h["symbol"], quantize(h["quantity"]), quantize(h["price"])) for h in data.get("holdings", [])]
+    seen: set[str] = set()
+    for index, holding in enumerate(holdings):
+        if holding.symbol in seen:
+            raise ValidationFailed(
+                f"invalid input: holdings[{index}] repeats {holding.symbol}",
+                details={"holdings": {str(index): {"symbol": [f"duplicate symbol {holding.symbol}"]}}},
+            )
+        seen.add(holding.symbol)
+    cash = quantize(data.get("cash") or 0)
+    return run_in_transaction(session, lambda s: _save_snapshot(s, user_id, holdings, cash))
+
+
+def snapshot_from_positions(*, session: Session, user: User) -> PortfolioSnapshot:
+    """Snapshot the user's open positions at each symbol's last fill price, plus their cash."""
+    user_id = user.id
+
+    def work(s: Session) -> PortfolioSnapshot:
+        # The balance lock makes cash and positions one consistent moment (no order half-seen).
+        balance = lock_balance(s, user_id)
+        rows = s.execute(
+            sa.select(Position.symbol, Position.quantity, SymbolMetric.last_price)
+            .join(SymbolMetric, sa.and_(SymbolMetric.user_id == Position.user_id,
+                                        SymbolMetric.symbol == Position.symbol))
+            .where(Position.user_id == user_id, Position.quantity > 0)
+            .order_by(Position.symbol)
+        ).all()
+        holdings = [Holding(symbol, quantity, last_price) for symbol, quantity, last_price in rows]
+        return _save_snapshot(s, user_id, holdings, balance.available)
+
+    return run_in_transaction(session, work)
+
+
+def list_snapshots(
+    *, session: Session, user: User, limit: int = 20, before: int | None = None
+) -> tuple[list[PortfolioSnapshot], int | None]:
+    """The user's snapshots newest first, after the `before` cursor (a snapshot id); and the next cursor."""
+    limit = max(1, min(limit, MAX_PAGE))
+    query = sa.select(PortfolioSnapshot).where(PortfolioSnapshot.user_id == user.id)
+    if before is not None:
+        anchor = session.get(PortfolioSnapshot, before)
+        if anchor is None or anchor.user_id != user.id:
+            raise NotFound("no such snapshot to page from", details={"before": before})
+        # Keyset on (created_at, id): stable under concurrent inserts, served by the (user_id, created_at) index.
+        query = query.where(
+            sa.or_(
+                PortfolioSnapshot.created_at < anchor.created_at,
+                sa.and_(PortfolioSnapshot.created_at == anchor.created_at, PortfolioSnapshot.id < anchor.id),
+            )
+        )
+    rows = session.scalars(
+        query.order_by(PortfolioSnapshot.created_at.desc(), PortfolioSnapshot.id.desc()).limit(limit + 1)
+    ).all()
+    items = list(rows[:limit])
+    next_before = items[-1].id if len(rows) > limit else None
+    return items, next_before
+
+
+def latest_snapshot(*, session: Session, user: User) -> PortfolioSnapshot:
+    """The user's newest snapshot; NotFound when there is none."""
+    items, _ = list_snapshots(session=session, user=user, limit=1)
+    if not items:
+        raise NotFound("no portfolio snapshot yet: POST /api/portfolio/snapshots takes one")
+    return items[0]

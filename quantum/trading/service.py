@@ -1,0 +1,494 @@
+"""Paper trading rules: orders filled in one transaction, positions, risk limits, metrics, status.
+
+No HTTP here. Every write is one transaction run by `run_in_transaction`, which retries it whole
+on a busy SQLite database or a PostgreSQL serialization failure or deadlock.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from quantum.errors import Conflict, NotFound, ValidationFailed
+from quantum.models.base import utcnow
+from quantum.models.users import User
+from quantum.trading.models import (
+    Budget,
+    DailyMetric,
+    Fill,
+    Order,
+    OrderSide,
+    OrderStatus,
+    Position,
+    SymbolMetric,
+)
+from quantum.trading.money import ZERO, fmt, quantize
+from quantum.trading.transactions import lock_balance, run_in_transaction
+
+# Limits a user starts with; `PUT /api/trading/limits` changes them (null removes one).
+DEFAULT_LIMITS = {
+    "per_order_limit": Decimal("1000000"),
+    "daily_limit": Decimal("10000000"),
+    "monthly_limit": Decimal("100000000"),
+}
+MAX_PAGE = 100
+WIN_RATE_PLACES = Decimal("0.0001")
+SLOW_DATABASE_MS = 1000.0
+
+
+@dataclass(frozen=True)
+class OrderResult:
+    """The order and whether this call created it (False: an earlier order with the same client_order_id)."""
+
+    order: Order
+    created: bool
+
+
+# -- periods -----------------------------------------------------------------------------------
+
+
+def day_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """The UTC day containing `now`: [midnight, next midnight)."""
+    start = datetime(now.year, now.month, now.day, tzinfo=UTC)
+    return start, start + timedelta(days=1)
+
+
+def month_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """The UTC calendar month containing `now`: [first, first of next month)."""
+    start = datetime(now.year, now.month, 1, tzinfo=UTC)
+    end = datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def new_budget(user_id: int, now: datetime) -> Budget:
+    """A budget with the default limits and fresh periods (not added to any session)."""
+    day_start, day_end = day_bounds(now)
+    month_start, month_end = month_bounds(now)
+    return Budget(
+        user_id=user_id, **DEFAULT_LIMITS, daily_spent=ZERO, monthly_spent=ZERO,
+        daily_period_start=day_start, daily_period_end=day_end,
+        monthly_period_start=month_start, monthly_period_end=month_end, updated_at=now,
+    )
+
+
+def roll_periods(budget: Budget, now: datetime) -> None:
+    """Start a new day or month (spending back to zero) when `now` is outside the stored period."""
+    if not budget.daily_period_start <= now < budget.daily_period_end:
+        budget.daily_period_start, budget.daily_period_end = day_bounds(now)
+        budget.daily_spent = ZERO
+    if not budget.monthly_period_start <= now < budget.monthly_period_end:
+        budget.monthly_period_start, budget.monthly_period_end = month_bounds(now)
+        budget.monthly_spent = ZERO
+
+
+def _locked_budget(s: Session, user_id: int, now: datetime) -> Budget:
+    budget = s.scalars(
+        sa.select(Budget).where(Budget.user_id == user_id).with_for_update().execution_options(populate_existing=True)
+    ).first()
+    if budget is None:
+        # Safe without ON CONFLICT: the caller holds the user's balance lock, so nobody else can insert it.
+        budget = new_budget(user_id, now)
+        s.add(budget)
+    roll_periods(budget, now)
+    return budget
+
+
+def _locked_position(s: Session, user_id: int, symbol: str) -> Position:
+    position = s.scalars(
+        sa.select(Position)
+        .where(Position.user_id == user_id, Position.symbol == symbol)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if position is None:
+        # Added to the session only when an order fills: a refused order leaves no empty position behind.
+        position = Position(user_id=user_id, symbol=symbol, quantity=ZERO, cost_basis=ZERO, realized_pnl=ZERO)
+    return position
+
+
+def _metric_rows(s: Session, user_id: int, symbol: str, day: date) -> tuple[DailyMetric, SymbolMetric]:
+    daily = s.scalars(
+        sa.select(DailyMetric)
+        .where(DailyMetric.user_id == user_id, DailyMetric.day == day, DailyMetric.symbol == symbol)
+        .execution_options(populate_existing=True)
+    ).first()
+    if daily is None:
+        daily = DailyMetric(user_id=user_id, day=day, symbol=symbol)
+        s.add(daily)
+    per_symbol = s.scalars(
+        sa.select(SymbolMetric)
+        .where(SymbolMetric.user_id == user_id, SymbolMetric.symbol == symbol)
+        .execution_options(populate_existing=True)
+    ).first()
+    if per_symbol is None:
+        per_symbol = SymbolMetric(user_id=user_id, symbol=symbol)
+        s.add(per_symbol)
+    return daily, per_symbol
+
+
+# -- orders ------------------------------------------------------------------------------------
+
+
+def _risk_rejection(budget: Budget, notional: Decimal) -> dict[str, Any] | None:
+    checks = (
+        ("per_order", budget.per_order_limit, ZERO, None),
+        ("daily", budget.daily_limit, budget.daily_spent, budget.daily_period_end),
+        ("monthly", budget.monthly_limit, budget.monthly_spent, budget.monthly_period_end),
+    )
+    for name, limit, spent, resets_at in checks:
+        if limit is not None and spent + notional > limit:
+            details = {
+                "limit": name, "limit_value": fmt(limit), "notional": fmt(notional),
+                "spent": fmt(spent), "remaining": fmt(max(limit - spent, ZERO)),
+                "excess": fmt(spent + notional - limit),
+            }
+            if resets_at is not None:
+                details["resets_at"] = resets_at.isoformat()
+            return details
+    return None
+
+
+REJECT_MESSAGES = {
+    "insufficient_funds": "not enough cash for this order",
+    "insufficient_position": "not enough of this symbol to sell",
+    "risk_limit_exceeded": "this order would exceed a risk limit",
+}
+
+
+def place_order(*, session: Session, user: User, data: dict[str, Any]) -> OrderResult:
+    """Fill a paper order at its limit price, moving cash and position atomically; idempotent by client_order_id.
+
+    Raises Conflict (409) for insufficient_funds, insufficient_position or risk_limit_exceeded; the
+    rejected order is recorded (and counted in the metrics), and repeating its client_order_id
+    repeats the same 409 instead of filling.
+    """
+    user_id = user.id
+    symbol: str = data["symbol"]
+    side = OrderSide(data["side"])
+    quantity = quantize(data["quantity"])
+    price = quantize(data["price"])
+    client_order_id: str | None = data.get("client_order_id")
+    notional = quantize(quantity * price)
+    if notional <= 0:
+        raise ValidationFailed(
+            "invalid input: quantity x price rounds to zero", details={"quantity": ["quantity x price rounds to zero"]}
+        )
+
+    def existing_order(s: Session) -> Order | None:
+        if client_order_id is None:
+            return None
+        return s.scalars(
+            sa.select(Order).where(Order.user_id == user_id, Order.client_order_id == client_order_id)
+        ).first()
+
+    def work(s: Session) -> OrderResult:
+        # Lock order: balance (the per-user mutex), position, budget, metrics. Same in every transaction.
+        balance = lock_balance(s, user_id)
+        # Checked under the lock, so a concurrent twin with the same client_order_id is seen committed here.
+        if (earlier := existing_order(s)) is not None:
+            return OrderResult(earlier, False)
+        now = utcnow()
+        position = _locked_position(s, user_id, symbol)
+        budget = _locked_budget(s, user_id, now)
+        daily, per_symbol = _metric_rows(s, user_id, symbol, now.date())
+        order = Order(
+            user_id=user_id, client_order_id=client_order_id, symbol=symbol, side=side, quantity=quantity,
+            price=price, notional=notional, status=OrderStatus.filled, filled_quantity=ZERO, realized_pnl=ZERO,
+            created_at=now,
+        )
+        for row in (daily, per_symbol):
+            row.orders_total += 1
+
+        rejection: tuple[str, dict[str, Any]] | None = None
+        if (risk := _risk_rejection(budget, notional)) is not None:
+            rejection = ("risk_limit_exceeded", risk)
+        elif side is OrderSide.buy and balance.available < notional:
+            rejection = ("insufficient_funds", {
+                "required": fmt(notional), "available": fmt(balance.available),
+                "shortfall": fmt(notional - balance.available), "currency": balance.currency,
+            })
+        elif side is OrderSide.sell and position.quantity < quantity:
+            rejection = ("insufficient_position", {
+                "symbol": symbol, "required": fmt(quantity), "available": fmt(position.quantity),
+                "shortfall": fmt(quantity - position.quantity),
+            })
+        if rejection is not None:
+            order.status = OrderStatus.rejected
+            order.reject_reason, order.reject_details = rejection
+            for row in (daily, per_symbol):
+                row.orders_rejected += 1
+            s.add(order)
+            s.flush()
+            return OrderResult(order, True)
+
+        pnl = ZERO
+        if side is OrderSide.buy:
+            balance.available = quantize(balance.available - notional)
+            position.quantity = quantize(position.quantity + quantity)
+            position.cost_basis = quantize(position.cost_basis + notional)
+        else:
+            # Average cost: the sold fraction releases its share of the cost basis; selling everything
+            # releases all of it, so no rounding residue is ever left on a flat position.
+            released = (
+                position.cost_basis if quantity == position.quantity
+                else quantize(position.cost_basis * quantity / position.quantity)
+            )
+            pnl = quantize(notional - released)
+            balance.available = quantize(balance.available + notional)
+            position.quantity = quantize(position.quantity - quantity)
+            position.cost_basis = quantize(position.cost_basis - released)
+            position.realized_pnl = quantize(position.realized_pnl + pnl)
+        position.updated_at = now
+        s.add(position)
+        budget.daily_spent = quantize(budget.daily_spent + notional)
+        budget.monthly_spent = quantize(budget.monthly_spent + notional)
+        order.filled_quantity = quantity
+        order.realized_pnl = pnl
+        order.filled_at = now
+        s.add(order)
+        s.flush()
+        s.add(Fill(order_id=order.id, user_id=user_id, symbol=symbol, quantity=quantity, price=price,
+                   notional=notional, realized_pnl=pnl, created_at=now))
+        for row in (daily, per_symbol):
+            row.orders_filled += 1
+            if side is OrderSide.buy:
+                row.buy_volume = quantize(row.buy_volume + notional)
+            else:
+                row.sell_volume = quantize(row.sell_volume + notional)
+                row.realized_pnl = quantize(row.realized_pnl + pnl)
+                row.closing_trades += 1
+                row.winning_trades += int(pnl > 0)
+        per_symbol.last_price = price
+        per_symbol.last_fill_at = now
+        s.flush()
+        return OrderResult(order, True)
+
+    try:
+        result = run_in_transaction(session, work)
+    except IntegrityError:
+        # Backstop for the unique (user_id, client_order_id) constraint: a twin committed first.
+        # (run_in_transaction rolled back already; this read starts afresh and sees the twin's commit.)
+        earlier = existing_order(session) if client_order_id is not None else None
+        if earlier is None:
+            raise
+        result = OrderResult(earlier, False)
+    if result.order.status is OrderStatus.rejected:
+        reason = result.order.reject_reason or "conflict"
+        raise Conflict(
+            REJECT_MESSAGES.get(reason, "the order was rejected"), error=reason,
+            details={**(result.order.reject_details or {}), "order_id": result.order.id},
+        )
+    return result
+
+
+def list_orders(
+    *, session: Session, user: User, limit: int = 50, before: int | None = None
+) -> tuple[list[Order], int | None]:
+    """The user's orders newest first, after the `before` cursor (an order id); and the next cursor."""
+    limit = max(1, min(limit, MAX_PAGE))
+    query = sa.select(Order).where(Order.user_id == user.id)
+    if before is not None:
+        anchor = get_order(session=session, user=user, order_id=before)
+        query = query.where(
+            sa.or_(
+                Order.created_at < anchor.created_at,
+                sa.and_(Order.created_at == anchor.created_at, Order.id < anchor.id),
+            )
+        )
+    rows = session.scalars(query.order_by(Order.created_at.desc(), Order.id.desc()).limit(limit + 1)).all()
+    items = list(rows[:limit])
+    return items, (items[-1].id if len(rows) > limit else None)
+
+
+def get_order(*, session: Session, user: User, order_id: int) -> Order:
+    """One of the user's orders; another user's id is NotFound, exactly like a missing one."""
+    order = session.get(Order, order_id)
+    if order is None or order.user_id != user.id:
+        raise NotFound(f"order {order_id} not found")
+    return order
+
+
+def _same_symbol() -> sa.ColumnElement[bool]:
+    return sa.and_(SymbolMetric.user_id == Position.user_id, SymbolMetric.symbol == Position.symbol)
+
+
+def list_positions(*, session: Session, user: User, include_flat: bool = False) -> list[dict[str, Any]]:
+    """The user's positions with average cost and, valued at the last fill price, market value and unrealized P&L."""
+    query = (
+        sa.select(Position, SymbolMetric.last_price)
+        .outerjoin(SymbolMetric, _same_symbol())
+        .where(Position.user_id == user.id)
+        .order_by(Position.symbol)
+    )
+    if not include_flat:
+        query = query.where(Position.quantity > 0)
+    positions = []
+    for position, last_price in session.execute(query).all():
+        market_value = quantize(position.quantity * last_price) if last_price is not None else None
+        positions.append({
+            "symbol": position.symbol,
+            "quantity": position.quantity,
+            "average_cost": position.average_cost,
+            "cost_basis": position.cost_basis,
+            "realized_pnl": position.realized_pnl,
+            "last_price": last_price,
+            "market_value": market_value,
+            "unrealized_pnl": quantize(market_value - position.cost_basis) if market_value is not None else None,
+            "updated_at": position.updated_at,
+        })
+    return positions
+
+
+# -- limits ------------------------------------------------------------------------------------
+
+
+def _limits_view(budget: Budget) -> dict[str, Any]:
+    def remaining(limit: Decimal | None, spent: Decimal) -> Decimal | None:
+        return None if limit is None else max(limit - spent, ZERO)
+
+    return {
+        "per_order_limit": budget.per_order_limit,
+        "daily_limit": budget.daily_limit,
+        "monthly_limit": budget.monthly_limit,
+        "daily_spent": budget.daily_spent,
+        "monthly_spent": budget.monthly_spent,
+        "daily_remaining": remaining(budget.daily_limit, budget.daily_spent),
+        "monthly_remaining": remaining(budget.monthly_limit, budget.monthly_spent),
+        "daily_period_start": budget.daily_period_start,
+        "daily_period_end": budget.daily_period_end,
+        "monthly_period_start": budget.monthly_period_start,
+        "monthly_period_end": budget.monthly_period_end,
+        "currency": "USD",
+    }
+
+
+def get_limits(*, session: Session, user: User) -> dict[str, Any]:
+    """The user's limits and current spending (defaults, unsaved, before the first order)."""
+    now = utcnow()
+    budget = session.scalars(sa.select(Budget).where(Budget.user_id == user.id)).first()
+    if budget is None:
+        return _limits_view(new_budget(user.id, now))
+    # Show a rolled-over period as it will be, without writing from a GET.
+    view = _limits_view(budget)
+    if not budget.daily_period_start <= now < budget.daily_period_end:
+        view.update(daily_spent=ZERO, daily_remaining=budget.daily_limit)
+        view["daily_period_start"], view["daily_period_end"] = day_bounds(now)
+    if not budget.monthly_period_start <= now < budget.monthly_period_end:
+        view.update(monthly_spent=ZERO, monthly_remaining=budget.monthly_limit)
+        view["monthly_period_start"], view["monthly_period_end"] = month_bounds(now)
+    return view
+
+
+def set_limits(*, session: Session, user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Set the limits named in `data` (None removes a limit); the others keep their values."""
+    user_id = user.id
+
+    def work(s: Session) -> dict[str, Any]:
+        lock_balance(s, user_id)  # the per-user mutex: no order is halfway through the budget row
+        budget = _locked_budget(s, user_id, utcnow())
+        for name in ("per_order_limit", "daily_limit", "monthly_limit"):
+            if name in data:
+                setattr(budget, name, None if data[name] is None else quantize(data[name]))
+        s.flush()
+        return _limits_view(budget)
+
+    return run_in_transaction(session, work)
+
+
+# -- metrics -----------------------------------------------------------------------------------
+
+COUNTERS = ("orders_total", "orders_filled", "orders_rejected", "closing_trades", "winning_trades")
+AMOUNTS = ("buy_volume", "sell_volume", "realized_pnl")
+
+
+def _empty_figures() -> dict[str, Any]:
+    return {**dict.fromkeys(COUNTERS, 0), **dict.fromkeys(AMOUNTS, ZERO)}
+
+
+def _add(into: dict[str, Any], row: Any) -> None:
+    for name in COUNTERS:
+        into[name] += getattr(row, name)
+    for name in AMOUNTS:
+        into[name] = quantize(into[name] + getattr(row, name))
+
+
+def _finish(figures: dict[str, Any]) -> dict[str, Any]:
+    figures["volume"] = quantize(figures["buy_volume"] + figures["sell_volume"])
+    closing = figures["closing_trades"]
+    figures["win_rate"] = (
+        (Decimal(figures["winning_trades"]) / Decimal(closing)).quantize(WIN_RATE_PLACES) if closing else None
+    )
+    return figures
+
+
+def summarize(rows: Iterable[Any]) -> dict[str, Any]:
+    """Totals, per-symbol and per-day figures from metric rows (Decimal sums in Python: exact on SQLite too)."""
+    total = _empty_figures()
+    by_symbol: dict[str, dict[str, Any]] = {}
+    by_day: dict[date, dict[str, Any]] = {}
+    for row in rows:
+        _add(total, row)
+        _add(by_symbol.setdefault(row.symbol, _empty_figures()), row)
+        day = getattr(row, "day", None)
+        if day is not None:
+            _add(by_day.setdefault(day, _empty_figures()), row)
+    return {
+        **_finish(total),
+        "by_symbol": [{"symbol": s, **_finish(f)} for s, f in sorted(by_symbol.items())],
+        "by_day": [{"day": d, **_finish(f)} for d, f in sorted(by_day.items())],
+    }
+
+
+def metrics(
+    *, session: Session, user: User, date_from: date | None = None, date_to: date | None = None
+) -> dict[str, Any]:
+    """Order counts, volume, realized P&L and win rate, overall, per symbol and per UTC day.
+
+    Read from the aggregates the order transaction keeps, so the cost grows with days x symbols
+    traded, never with the number of orders.
+    """
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise ValidationFailed("invalid input: from is after to", details={"from": ["must not be after 'to'"]})
+    query = sa.select(DailyMetric).where(DailyMetric.user_id == user.id)
+    if date_from is not None:
+        query = query.where(DailyMetric.day >= date_from)
+    if date_to is not None:
+        query = query.where(DailyMetric.day <= date_to)
+    result = summarize(session.scalars(query).all())
+    result.update({"from": date_from, "to": date_to, "currency": "USD"})
+    return result
+
+
+# -- status ------------------------------------------------------------------------------------
+
+
+def trading_status(*, engine: sa.Engine, schema_ready: bool) -> dict[str, Any]:
+    """`active` when the database answers promptly at a valid schema, else `degraded` with the reason."""
+    from quantum.db.ensure import read_revision
+
+    database: dict[str, Any] = {"backend": engine.dialect.name, "revision": None, "latency_ms": None}
+    reason = None
+    started = time.perf_counter()
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+            database["revision"] = read_revision(connection, "alembic_version")
+        database["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    except sa.exc.DBAPIError:
+        reason = "database_unreachable"
+    if reason is None and not schema_ready:
+        reason = "schema_not_ready"
+    if reason is None and database["latency_ms"] > SLOW_DATABASE_MS:
+        reason = "database_slow"
+    body: dict[str, Any] = {"status": "degraded" if reason else "active", "timestamp": utcnow(), "database": database}
+    if reason:
+        body["reason"] = reason
+    return body
