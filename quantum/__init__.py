@@ -13,6 +13,7 @@ from quantum.errors import JSONRequest, error_response, register_error_handlers
 from quantum.observability.logs import configure_logging
 from quantum.observability.metrics import install_metrics
 from quantum.observability.request_id import install_request_ids
+from quantum.openapi import install_openapi
 from quantum.resilience import install_resilience
 
 # Settings that may be passed to create_app() the way the environment passes them.
@@ -55,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     install_request_ids(app)
     install_metrics(app)
     _init_extensions(app)
+    install_openapi(app)  # /openapi.json completed for every blueprint, /docs, `flask openapi write`
     _register_blueprints(app)
     register_error_handlers(app)
     with app.app_context():

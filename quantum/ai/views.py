@@ -159,6 +159,7 @@ class Requests(MethodView):
     @auth_required(AI_READ)
     @blp.arguments(schemas.RequestListArgsSchema, location="query")
     @blp.response(200, schemas.RequestListSchema)
+    @blp.alt_response(404, description="The `before` cursor names no request of yours (not_found)")
     def get(self, args: dict[str, Any]) -> Any:
         """The caller's own AI requests, newest first; page with `before`."""
         items = service.list_requests(db.session, _user(), **args)

@@ -40,6 +40,7 @@ class UserItem(MethodView):
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
     @blp.alt_response(404, description="No such user")
+    @blp.alt_response(409, description="An admin cannot change their own status or role (cannot_modify_self)")
     def patch(self, data: dict[str, Any], user_id: int) -> Any:
         """Change an account's status, tier or role (audited; applies at once to its tokens and keys)."""
         actor = current_principal().user

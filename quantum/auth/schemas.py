@@ -37,12 +37,14 @@ class RegisterSchema(Schema):
     email = _email_field()
     password = fields.String(
         required=True, validate=validate.Length(max=PASSWORD_MAX),
-        metadata={"description": f"8 to {PASSWORD_MAX} characters, a letter and a digit or symbol"},
+        metadata={"description": f"8 to {PASSWORD_MAX} characters, a letter and a digit or symbol",
+                  "example": "correct-horse-42"},
     )
     username = fields.String(
         load_default=None, allow_none=True,
         validate=validate.Regexp(USERNAME_PATTERN, error="3 to 32 letters, digits, '.', '_' or '-', starting with a "
                                                          "letter or digit"),
+        metadata={"example": "ada_lovelace"},
     )
 
     @pre_load
@@ -58,7 +60,8 @@ class RegisterSchema(Schema):
 
 class LoginSchema(Schema):
     email = _email_field()
-    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024),
+                             metadata={"example": "correct-horse-42"})
 
     @pre_load
     def _normalize(self, data: Any, **_kwargs: Any) -> Any:

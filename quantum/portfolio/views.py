@@ -40,6 +40,7 @@ class Snapshots(MethodView):
     @auth_required(PORTFOLIO_READ)
     @blp.arguments(snapshot_args, location="query")
     @blp.response(200, SnapshotPage)
+    @blp.alt_response(404, description="The `before` cursor names no snapshot of yours (not_found)")
     def get(self, args: dict[str, Any]) -> Any:
         """Your snapshots, newest first; pass next_before as before for the next page."""
         items, next_before = service.list_snapshots(session=db.session, user=get_current_user(), **args)

@@ -64,6 +64,7 @@ class Orders(MethodView):
     @auth_required(TRADING_READ)
     @blp.arguments(page_args, location="query")
     @blp.response(200, OrderPage)
+    @blp.alt_response(404, description="The `before` cursor names no order of yours (not_found)")
     def get(self, args: dict[str, Any]) -> Any:
         """Your orders, newest first; pass next_before as before for the next page."""
         items, next_before = service.list_orders(session=db.session, user=get_current_user(), **args)
