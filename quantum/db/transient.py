@@ -1,61 +1,28 @@
-"""Transient database errors and a bounded retry of whole transactions."""
+"""Which database errors are transient: worth running the whole transaction again."""
 
 from __future__ import annotations
 
-import logging
-import time
-from typing import Callable, TypeVar
-
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session
-
-from quantum.db.retry import backoff_delay, first_line
-
-log = logging.getLogger(__name__)
-T = TypeVar("T")
+from sqlalchemy.exc import DBAPIError
 
 # SQLSTATEs worth retrying: serialization failure, deadlock, and the connection-exception class.
 TRANSIENT_SQLSTATES = {"40001", "40P01", "08000", "08003", "08006", "08001", "08004", "57P01"}
 
 
-def is_transient(exc: BaseException) -> bool:
-    """Whether retrying the whole transaction may succeed: busy/locked, serialization, deadlock, dropped link."""
+def is_transient(exc: BaseException, *, include_disconnects: bool = True) -> bool:
+    """Whether retrying the whole transaction may succeed: busy/locked, serialization, deadlock, dropped link.
+
+    `include_disconnects=False` is for work that must not run twice: a connection lost during
+    COMMIT leaves it unknown whether the first attempt landed.
+    """
     if not isinstance(exc, DBAPIError):
         return False
-    if exc.connection_invalidated:
-        return True
     sqlstate = getattr(exc.orig, "pgcode", None) or getattr(exc.orig, "sqlstate", None)
+    disconnect = exc.connection_invalidated or (sqlstate or "").startswith("08") or sqlstate == "57P01"
+    if disconnect:
+        return include_disconnects
     if sqlstate in TRANSIENT_SQLSTATES:
         return True
-    if isinstance(exc, OperationalError):
-        text = str(exc.orig).lower()
-        return "database is locked" in text or "database is busy" in text or "server closed the connection" in text
-    return False
-
-
-def run_transaction(
-    session: Session,
-    work: Callable[[], T],
-    *,
-    attempts: int = 5,
-    base_delay: float = 0.02,
-    budget_seconds: float = 3.0,
-) -> T:
-    """Run `work` and commit; on a transient error roll back and retry with backoff, within a time budget."""
-    deadline = time.monotonic() + budget_seconds
-    for attempt in range(1, attempts + 1):
-        try:
-            result = work()
-            session.commit()
-            return result
-        except DBAPIError as exc:
-            session.rollback()
-            delay = backoff_delay(attempt, base_delay, max_delay=0.5)
-            if not is_transient(exc) or attempt == attempts or time.monotonic() + delay > deadline:
-                raise
-            log.info("transient database error (attempt %d/%d): %s", attempt, attempts, first_line(exc))
-            time.sleep(delay)
-        except BaseException:
-            session.rollback()
-            raise
-    raise AssertionError("unreachable")
+    text = str(exc.orig).lower()
+    if "server closed the connection" in text:
+        return include_disconnects
+    return any(marker in text for marker in ("database is locked", "database is busy", "database table is locked"))

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from quantum.db.retry import backoff_delay, first_line
+from quantum.db.transient import is_transient as is_transient_error
 from quantum.errors import ServiceUnavailable
 from quantum.models.base import utcnow
 from quantum.portfolio.models import CURRENCY, Balance
@@ -21,20 +22,9 @@ from quantum.portfolio.models import CURRENCY, Balance
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# PostgreSQL: serialization_failure, deadlock_detected. Either means "run the whole transaction again".
-RETRYABLE_PGCODES = {"40001", "40P01"}
-# SQLite: another connection held the write lock past busy_timeout, or a snapshot went stale.
-RETRYABLE_SQLITE_MESSAGES = ("database is locked", "database is busy", "database table is locked")
-
-
 def is_transient(exc: BaseException) -> bool:
-    """Whether `exc` is a concurrency failure that a fresh attempt of the same transaction can succeed at."""
-    if not isinstance(exc, DBAPIError) or exc.connection_invalidated:
-        return False
-    if getattr(exc.orig, "pgcode", None) in RETRYABLE_PGCODES:
-        return True
-    message = str(exc.orig).lower()
-    return any(text in message for text in RETRYABLE_SQLITE_MESSAGES)
+    """A concurrency failure a fresh attempt can succeed at; never a lost connection (the fill may have landed)."""
+    return is_transient_error(exc, include_disconnects=False)
 
 
 def run_in_transaction(
