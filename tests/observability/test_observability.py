@@ -154,15 +154,15 @@ def test_metrics_are_summed_across_gunicorn_workers(db_url, tmp_path):
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(base + "/api/health", timeout=5).read()
+                urllib.request.urlopen(base + "/api/health", timeout=30).read()
                 break
             except OSError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
         for _ in range(29):
-            urllib.request.urlopen(base + "/api/health", timeout=5).read()
-        text = urllib.request.urlopen(base + "/metrics", timeout=5).read().decode()
+            urllib.request.urlopen(base + "/api/health", timeout=30).read()
+        text = urllib.request.urlopen(base + "/metrics", timeout=30).read().decode()
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
