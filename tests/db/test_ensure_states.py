@@ -183,6 +183,24 @@ def test_not_null_without_default_is_destructive_only_on_filled_tables(empty_db_
     assert ensure(empty_db_url, target).action == "upgraded"
 
 
+def test_not_null_without_default_on_a_filled_table_needs_permission(empty_db_url, tmp_path):
+    ensure(empty_db_url)
+    _insert_user(empty_db_url, "holder@example.com")
+    execute(empty_db_url, "INSERT INTO portfolio_snapshots (user_id, snapshot_data, total_value, created_at) "
+                          "SELECT id, '{}', 1, '2024-01-01 00:00:00' FROM users")
+    body = (
+        "def upgrade():\n    with op.batch_alter_table('portfolio_snapshots') as batch_op:\n"
+        "        batch_op.alter_column('snapshot_data', existing_type=sa.JSON(), nullable=False)\n\n"
+        "def downgrade():\n    pass"
+    )
+    target = scripts_with(tmp_path, ("9008", None, body))
+    with pytest.raises(DestructiveMigration) as caught:
+        ensure(empty_db_url, target)
+    assert "NOT NULL without a default on portfolio_snapshots.snapshot_data" in caught.value.message
+    assert ensure(empty_db_url, target, allow_destructive=True).action == "upgraded"
+    assert scalar(empty_db_url, "SELECT count(*) FROM portfolio_snapshots") == 1
+
+
 @pytest.mark.parametrize("damage", ["drop_column", "drop_index", "change_type"])
 def test_drift_at_head_is_reported_by_name(empty_db_url, backend, damage):
     ensure(empty_db_url)

@@ -129,9 +129,15 @@ def test_alert_webhook_posts_once_per_transition():
         server.shutdown()
 
 
-def test_dead_webhook_never_blocks():
+def test_dead_webhook_never_blocks(caplog):
     alerter = Alerter("http://127.0.0.1:9/nothing", timeout=0.5)
-    alerter.raise_alert("readiness", "schema not ready")  # returns at once; the post fails in its thread
+    with caplog.at_level(logging.WARNING, logger="quantum.alerts"):
+        alerter.raise_alert("readiness", "schema not ready")  # returns at once; the post fails in its thread
+        assert any(r.getMessage().startswith("ALERT readiness") for r in caplog.records)
+        deadline = time.monotonic() + 10
+        while not any("alert webhook failed" in r.getMessage() for r in caplog.records):
+            assert time.monotonic() < deadline, "the failed webhook post was never reported"
+            time.sleep(0.05)
 
 
 @pytest.mark.slow
