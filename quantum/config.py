@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from quantum.db.url import MalformedURL, parse_database_url
 
 ENVIRONMENTS = ("development", "testing", "production")
 MIN_SECRET_BYTES = 32
@@ -27,14 +26,14 @@ def normalize_database_url(raw: str, variable: str = "DATABASE_URL") -> str:
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     try:
-        parsed = make_url(url)
-    except ArgumentError:
+        parsed = parse_database_url(url)
+    except MalformedURL:
         raise ConfigError(
             f"{variable} is malformed: expected a URL such as "
             "postgresql://user:pass@host:5432/dbname or sqlite:///path/to/file.db"
         ) from None
-    backend = parsed.get_backend_name()
-    if backend == "postgresql" and parsed.get_driver_name() == "psycopg" and "+" not in url.split("://", 1)[0]:
+    backend = parsed.backend
+    if backend == "postgresql" and parsed.driver is None:
         # SQLAlchemy 2.1 defaults to psycopg 3; we ship psycopg2-binary.
         url = "postgresql+psycopg2://" + url.split("://", 1)[1]
     if backend not in ("sqlite", "postgresql"):
@@ -103,7 +102,7 @@ class Settings:
     @property
     def backend(self) -> str:
         """The database backend name: `sqlite` or `postgresql`."""
-        return make_url(self.database_url).get_backend_name()
+        return parse_database_url(self.database_url).backend
 
     def flask_config(self) -> dict:
         """Flask and extension config keys derived from these settings."""

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from sqlmodel import SQLModel
 
 import quantum.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from quantum.config import Settings
 from quantum.db import EnsureOptions, EnsureResult, SchemaTarget, ensure_schema
+from quantum.paths import MIGRATIONS_DIR, PROJECT_ROOT
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+__all__ = ["MIGRATIONS_DIR", "app_schema_target", "ensure_app_schema"]
 log = logging.getLogger("quantum.schema")
 
 
 def app_schema_target() -> SchemaTarget:
     """Quantum's models and migrations."""
-    return SchemaTarget(metadata=SQLModel.metadata, script_location=str(MIGRATIONS_DIR), namespace="quantum")
+    return SchemaTarget(
+        metadata=SQLModel.metadata, script_location=str(MIGRATIONS_DIR), namespace="quantum",
+        code_root=str(PROJECT_ROOT),
+    )
 
 
 def ensure_app_schema(settings: Settings, **overrides: object) -> EnsureResult:

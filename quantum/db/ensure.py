@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -24,6 +25,13 @@ from quantum.db.errors import (
     MigrationFailed,
     SchemaDrift,
     SchemaError,
+)
+from quantum.db.fingerprint import (
+    FINGERPRINT_TABLE,
+    catalog_fingerprint,
+    code_fingerprint,
+    create_table_sql,
+    project_files,
 )
 from quantum.db.locking import schema_lock
 from quantum.db.retry import connect_with_retry, first_line
@@ -52,11 +60,14 @@ class SchemaTarget:
     namespace: str = "quantum"
     version_table: str = "alembic_version"
     ledger_table: str = "schema_ledger"
+    # The folder of the code that defines `metadata`. When set, a clean validation records
+    # fingerprints of that code and of the database, for `quantum.db.quick` to check later.
+    code_root: str | None = None
 
     @property
     def bookkeeping_tables(self) -> set[str]:
         """Tables the engine owns, which the models do not describe."""
-        return {self.version_table, self.ledger_table}
+        return {self.version_table, self.ledger_table, FINGERPRINT_TABLE}
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,7 @@ class EnsureOptions:
     backup_dir: str | None = None
     lock_timeout_ms: int = 5000
     statement_timeout_ms: int = 600000
+    record_fingerprints: bool = True  # see SchemaTarget.code_root; the web workers' guard passes False
 
 
 @dataclass
@@ -88,6 +100,7 @@ class EnsureResult:
     check: bool = False
     exit_code: int = 0
     message: str = ""
+    validation: str = "full"
 
     def to_dict(self) -> dict:
         """The JSON report: action, revisions, backend, drift, duration and extras."""
@@ -103,6 +116,7 @@ class EnsureResult:
             "check": self.check,
             "exit_code": self.exit_code,
             "message": self.message,
+            "validation": self.validation,
         }
 
 
@@ -120,6 +134,8 @@ def ensure_schema(url: str, target: SchemaTarget, options: EnsureOptions | None 
         try:
             with schema_lock(connection, namespace=target.namespace, wait_seconds=options.lock_wait_seconds):
                 result = _ensure_locked(connection, url, target, options, script, head)
+                if options.record_fingerprints and result.exit_code == 0 and not result.check and not result.drift:
+                    _record_fingerprints(connection, target, result)
         finally:
             connection.close()
     except SchemaError as exc:
@@ -422,6 +438,34 @@ def _validate_at_head(
             + ". Write a migration that brings the database back (`flask db migrate`), or restore it",
             report={"drift": [d.to_dict() for d in result.drift], "revision_before": head},
         )
+
+
+def _record_fingerprints(connection: Connection, target: SchemaTarget, result: EnsureResult) -> None:
+    """Remember what was just validated, so that an unchanged release on an unchanged database is quick."""
+    if target.code_root is None:
+        return
+    root = Path(target.code_root)
+    files = project_files(root)
+    try:
+        code = code_fingerprint(root, files, Path(target.script_location))
+        connection.exec_driver_sql(create_table_sql())
+        catalog = catalog_fingerprint(
+            lambda sql: connection.exec_driver_sql(sql).fetchall(), connection.dialect.name,
+            version_table=target.version_table, ledger_table=target.ledger_table,
+        )
+        connection.execute(sa.text(f"DELETE FROM {FINGERPRINT_TABLE} WHERE namespace = :namespace"),
+                           {"namespace": target.namespace})
+        connection.execute(
+            sa.text(f"INSERT INTO {FINGERPRINT_TABLE} (namespace, revision, code_fingerprint, catalog_fingerprint, "
+                    "files, validated_at) VALUES (:namespace, :revision, :code, :catalog, :files, :at)"),
+            {"namespace": target.namespace, "revision": result.revision_after, "code": code, "catalog": catalog,
+             "files": json.dumps(files), "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+        )
+        connection.commit()
+    except (sa.exc.DBAPIError, OSError) as exc:
+        # A cache, never a reason to fail: a read-only role, say, just keeps validating in full.
+        connection.rollback()
+        log.warning("db-ensure: could not record the schema fingerprints: %s", first_line(exc))
 
 
 def _analyze(connection: Connection, tables: set[str]) -> None:
