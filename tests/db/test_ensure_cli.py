@@ -112,3 +112,21 @@ def test_gunicorn_refuses_bad_production_config_in_one_line():
     assert process.returncode == 2
     lines = process.stderr.strip().splitlines()
     assert len(lines) == 1 and "DATABASE_URL" in lines[0], process.stderr
+
+
+def test_gunicorn_stops_on_a_setting_only_the_app_reads(tmp_path):
+    """The worker cannot boot: the master stops (no crash loop), and the reason is one line."""
+    process = subprocess.run(
+        [str(Path(sys.executable).parent / "gunicorn"), "wsgi:app", "-c", "gunicorn.conf.py", "--bind", "127.0.0.1:0",
+         "--workers", "2"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "RISK_FREE_RATE": "lots",
+             "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert process.returncode != 0
+    reasons = [line for line in process.stderr.splitlines() if line.startswith("quantum: configuration error")]
+    assert reasons and all("RISK_FREE_RATE" in line for line in reasons)
+    assert "Worker failed to boot" in process.stderr and "Traceback" not in process.stderr
