@@ -30,6 +30,7 @@ class SchemaGuard:
         ensure: Callable[[], object],
         *,
         failure_backoff: float = 10.0,
+        pending_wait: float = 5.0,
         on_ready: Callable[[object], None] | None = None,
         on_failure: Callable[[SchemaError], None] | None = None,
     ) -> None:
@@ -37,6 +38,7 @@ class SchemaGuard:
         self._on_ready = on_ready
         self._on_failure = on_failure
         self._failure_backoff = failure_backoff
+        self._pending_wait = pending_wait
         self._lock = threading.Lock()
         self.ready = False
         self.failure: SchemaError | None = None
@@ -48,12 +50,15 @@ class SchemaGuard:
             return
         if self.failure is not None and time.monotonic() < self._next_attempt:
             raise self._not_ready(self.failure)
-        # One thread per process runs ensure; the others answer 503 at once instead of piling up.
-        if not self._lock.acquire(blocking=False):
+        # One thread per process runs ensure. Requests that arrive meanwhile wait for its outcome
+        # (usually well under a second), bounded so that a slow migration answers 503 instead.
+        if not self._lock.acquire(timeout=self._pending_wait):
             raise SchemaNotReady("schema_pending", "the schema is being checked; retry in a moment", 1)
         try:
             if self.ready:
                 return
+            if self.failure is not None and time.monotonic() < self._next_attempt:
+                raise self._not_ready(self.failure)  # the check we waited for has just failed
             result = self._ensure()
         except SchemaError as exc:
             self.failure = exc

@@ -115,3 +115,66 @@ def test_trading_status_answers_degraded_while_the_schema_is_not_ready(empty_db_
     response = fresh.get("/api/trading/status")
     assert response.status_code == 200
     assert response.get_json()["status"] == "degraded" and response.get_json()["reason"] == "schema_not_ready"
+
+
+def _guard_with_gate(outcome, **kwargs):
+    """A guard whose ensure blocks until `gate` is set, then returns or raises `outcome`."""
+    import threading
+
+    from quantum.db.guard import SchemaGuard
+
+    gate, started, calls = threading.Event(), threading.Event(), []
+
+    def ensure():
+        calls.append(1)
+        started.set()
+        gate.wait(30)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    return SchemaGuard(ensure, **kwargs), gate, started, calls
+
+
+def test_requests_during_the_first_check_wait_for_it():
+    guard, gate, started, calls = _guard_with_gate("ok")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        first = pool.submit(guard.check)
+        assert started.wait(10)
+        others = [pool.submit(guard.check) for _ in range(3)]
+        gate.set()
+        for future in [first, *others]:
+            future.result(timeout=30)  # no SchemaNotReady: they waited and went on
+    assert guard.ready and len(calls) == 1
+
+
+def test_a_check_that_outlasts_the_wait_answers_schema_pending():
+    from quantum.db.guard import SchemaNotReady
+
+    guard, gate, started, calls = _guard_with_gate("ok", pending_wait=0.2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first = pool.submit(guard.check)
+        assert started.wait(10)
+        with pytest.raises(SchemaNotReady) as info:
+            guard.check()
+        assert info.value.reason == "schema_pending" and info.value.retry_after == 1
+        gate.set()
+        first.result(timeout=30)
+    assert guard.ready and len(calls) == 1
+
+
+def test_waiting_requests_share_the_failure_instead_of_retrying_at_once():
+    from quantum.db.errors import SchemaDrift
+    from quantum.db.guard import SchemaNotReady
+
+    guard, gate, started, calls = _guard_with_gate(SchemaDrift("users.email is missing"))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        first = pool.submit(guard.check)
+        assert started.wait(10)
+        others = [pool.submit(guard.check) for _ in range(2)]
+        gate.set()
+        for future in [first, *others]:
+            with pytest.raises(SchemaNotReady) as info:
+                future.result(timeout=30)
+            assert info.value.reason == "schema_drift"
+    assert len(calls) == 1 and not guard.ready
