@@ -7,6 +7,18 @@ Steps: build the dataset with `flask db-seed-demo` unless it exists; time `flask
 metrics and risk metrics for the heavy user; start gunicorn (production gunicorn.conf.py) on the app
 and on bench/bare_app.py; run wrk per endpoint and one mixed run at --connections; print a table and
 write bench/results/<backend>-<time>.json.
+
+Per route inside the mixed run. wrk keeps one histogram per run, so the app's own Prometheus histogram
+(quantum_http_request_duration_seconds, per method and route) is scraped from /metrics, with METRICS_TOKEN,
+once the server is idle before the run and again after it. The bucket deltas give each route's requests,
+req/s and p50/p95/p99, interpolated linearly within a bucket: "server-side, from histogram buckets". The
+buckets (1, 2.5, 5, 10, 25, 50, 100, 250, 500 ms, ...) make a p99 a guess inside its bucket, so each row
+also prints the bucket holding its p99 and the share of requests at or under 50 ms, which is exact (50 ms
+is a bucket bound). That span starts in Flask's before_request: it leaves out the wait in the socket
+backlog and for a free gunicorn thread, which is most of the latency at saturation. Requests in flight
+when wrk stops still count (they end before the second scrape). --client-split adds the client-side
+view: bench.lua times each request per route, matched by an X-Request-ID the app echoes (the span wrk
+measures). It adds a Lua response hook to that run, which is why it is off by default.
 """
 
 from __future__ import annotations
@@ -24,10 +36,21 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from route_latency import (
+    CLIENT_NOTE,
+    SERVER_NOTE,
+    bucket_resolution,
+    client_split,
+    percentile,
+    scrape,
+    server_split,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 VENV_BIN = Path(sys.executable).parent
 SECRET = "bench-secret-key-that-is-long-enough-0123456789abcdef"
+METRICS_TOKEN = "bench-metrics-token"  # /metrics is scraped around the mixed runs, with a token as in production
 ENDPOINTS = ("latest", "snapshots", "positions", "metrics", "risk", "order", "snapshot")
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/quantum_bench"
 sys.path.insert(0, str(ROOT))
@@ -43,13 +66,8 @@ def app_env(url: str) -> dict[str, str]:
     return {
         **os.environ, "DATABASE_URL": url, "QUANTUM_ENV": "production", "JWT_SECRET_KEY": SECRET,
         "JWT_ACCESS_TOKEN_EXPIRES": "86400", "LOG_FORMAT": "json", "SLOW_QUERY_LOG": os.devnull,
+        "METRICS_TOKEN": METRICS_TOKEN,
     }
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
 # --- dataset -----------------------------------------------------------------------------------------------------
@@ -245,22 +263,68 @@ def stop(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def wrk(port: int, endpoint: str, tokens_file: Path, duration: int, connections: int, threads: int) -> dict[str, Any]:
-    """One wrk run; the Lua script prints the summary as JSON."""
-    result = subprocess.run(
+def wrk(port: int, endpoint: str, tokens_file: Path, duration: int, connections: int, threads: int, *,
+        split: bool = False, warmup_s: float = 0.0) -> dict[str, Any]:
+    """One wrk run; the Lua script prints the summary as JSON (and, with split, per-route latencies)."""
+    env = {**os.environ, "ENDPOINT": endpoint, "TOKENS": str(tokens_file)}
+    if split:
+        env.update(SPLIT="1", WARMUP_S=str(warmup_s))
+    with subprocess.Popen(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
          "-s", str(BENCH / "lua" / "bench.lua"), f"http://127.0.0.1:{port}"],
-        env={**os.environ, "ENDPOINT": endpoint, "TOKENS": str(tokens_file)}, capture_output=True, text=True,
-        check=True,
-    )
-    line = next(x for x in result.stdout.splitlines() if x.startswith("WRKJSON "))
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as process:
+        stdout, stderr = process.communicate()
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, process.args, stdout, stderr)
+    line = next(x for x in stdout.splitlines() if x.startswith("WRKJSON "))
     data = json.loads(line.removeprefix("WRKJSON "))
     seconds = data["duration_us"] / 1e6
     errors = data["connect"] + data["read"] + data["write"] + data["status"] + data["timeout"]
-    return {"endpoint": endpoint, "rps": data["requests"] / seconds, "p50_ms": data["p50"] / 1000,
-            "p95_ms": data["p95"] / 1000, "p99_ms": data["p99"] / 1000, "max_ms": data["max"] / 1000,
-            "requests": data["requests"], "errors": errors, "status_errors": data["status"],
-            "socket_errors": errors - data["status"]}
+    row = {"endpoint": endpoint, "rps": data["requests"] / seconds, "p50_ms": data["p50"] / 1000,
+           "p95_ms": data["p95"] / 1000, "p99_ms": data["p99"] / 1000, "max_ms": data["max"] / 1000,
+           "requests": data["requests"], "errors": errors, "status_errors": data["status"],
+           "socket_errors": errors - data["status"], "duration_s": seconds}
+    if split:
+        raw: dict[str, dict[str, Any]] = {}
+        for answer in stdout.splitlines():
+            if answer.startswith("WRKLAT "):
+                _, name, micros, status, _ = answer.split()
+                route = raw.setdefault(name, {"latency_us": [], "status_errors": 0})
+                route["latency_us"].append(int(micros))
+                route["status_errors"] += int(status) >= 400
+        window = max(seconds - warmup_s, 1e-9)
+        overall, routes = client_split(raw, window)
+        row["client"] = {"note": CLIENT_NOTE, "warmup_s": warmup_s, "window_s": window, "all": overall,
+                         "routes": routes}
+    return row
+
+
+def settled_scrape(base: str, timeout: float = 15.0) -> dict[tuple[str, str], dict[str, Any]]:
+    """Scrape /metrics once the server is idle (two scrapes 0.5 s apart count the same requests).
+
+    When wrk stops, the requests it had in flight are still being served; waiting for them keeps them out of the
+    next run's split (and in this one's)."""
+    deadline = time.monotonic() + timeout
+    previous = scrape(base, METRICS_TOKEN)
+    while True:
+        time.sleep(0.5)
+        current = scrape(base, METRICS_TOKEN)
+        if sum(r["count"] for r in current.values()) == sum(r["count"] for r in previous.values()) \
+                or time.monotonic() > deadline:
+            return current
+        previous = current
+
+
+def scraped_run(port: int, endpoint: str, tokens_file: Path, duration: int, args: argparse.Namespace,
+                **options: Any) -> dict[str, Any]:
+    """A wrk run on the app between two scrapes of /metrics: the row, plus the server-side split per route."""
+    base = f"http://127.0.0.1:{port}"
+    before = settled_scrape(base)
+    row = wrk(port, endpoint, tokens_file, duration, args.connections, args.wrk_threads, **options)
+    routes = server_split(before, settled_scrape(base), row["duration_s"])
+    row["server"] = {"note": SERVER_NOTE, "routes": routes, "coarse_p99": bucket_resolution(routes)}
+    return row
 
 
 # --- main --------------------------------------------------------------------------------------------------------
@@ -286,6 +350,8 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help="comma list of per-endpoint runs")
     parser.add_argument("--skip", default="", help="comma list of: commands,inprocess,endpoints,mixed")
+    parser.add_argument("--client-split", action="store_true",
+                        help="also time the closed-loop mixed run per route client-side (adds a Lua response hook)")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     from quantum.config import normalize_database_url
@@ -330,7 +396,7 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
                                 args.wrk_threads))
         if "mixed" not in skip:
             log(f"wrk mixed {args.duration}s")
-            rows.append(wrk(args.port, "mixed", tokens_file, args.duration, args.connections, args.wrk_threads))
+            rows.append(scraped_run(args.port, "mixed", tokens_file, args.duration, args, split=args.client_split))
     finally:
         stop(app)
     bare = start_gunicorn("bare_app:app", args.port, app_env(url), logs / "gunicorn-bare.log",
@@ -358,10 +424,17 @@ def print_report(report: dict[str, Any]) -> None:
     print(f"backend {report['backend']}, database {report['database_bytes'] / 1e9:.2f} GB, "
           f"{report['connections']} connections, {report['cpus']} CPUs, "
           f"gunicorn {report['workers']} workers x {report['threads']} threads")
-    print(f"{'endpoint':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'x bare':>7}")
+    print(f"{'endpoint':<18} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'x bare':>7}")
     for row in report.get("wrk", []):
-        print(f"{row['endpoint']:<10} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+        print(f"{row['endpoint']:<18} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
               f"{row['p99_ms']:>8.1f} {row['errors']:>7} {row['ratio_to_bare']:>7.2f}")
+        if "server" in row:
+            print_split(row["server"]["note"], row["server"]["routes"])
+            if row["server"]["coarse_p99"]:
+                print(f"    {len(row['server']['coarse_p99'])} of {len(row['server']['routes'])} p99s lie in a bucket wider "
+                      "than 10 ms (see 'p99 in'): the figure is a guess within it; '<= 50 ms' is exact (a bucket bound)")
+        if "client" in row:
+            print_split(row["client"]["note"], [*row["client"]["routes"], row["client"]["all"]])
     if "place_order" in report and report["place_order"]["calls"]:
         p = report["place_order"]
         print(f"place_order x{p['calls']}: SQL p50 {p['sql_p50_ms']:.2f} ms, p95 {p['sql_p95_ms']:.2f} ms; "
@@ -375,6 +448,21 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"flask db-ensure (noop): median {c['db-ensure']['median_s'] * 1000:.0f} ms "
               f"(self-reported {c['db-ensure']['self_reported_ms']:.0f} ms); "
               f"flask db upgrade (noop): median {c['db upgrade']['median_s'] * 1000:.0f} ms")
+
+
+def print_split(note: str, rows: list[dict[str, Any]]) -> None:
+    """Per-route rows under the run they split."""
+    print(f"  per route, {note}:")
+    for row in rows:
+        if not row["requests"]:
+            print(f"    {row['endpoint']:<14} {row['rps']:>8.1f} {'-':>8} {'-':>8} {'-':>8} {row['errors']:>7}")
+            continue
+        remark = f"{row['share_under_50ms']:.1%} <= 50 ms" if row.get("share_under_50ms") is not None else ""
+        if "p99_bucket_ms" in row:
+            lower, upper = row["p99_bucket_ms"]
+            remark += f", p99 in ({lower:g}, {'inf' if upper is None else f'{upper:g}'}]"
+        print(f"    {row['endpoint']:<14} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+              f"{row['p99_ms']:>8.1f} {row['errors']:>7} {'':>7}  {remark}")
 
 
 if __name__ == "__main__":
