@@ -1,6 +1,7 @@
 """The benchmark suite: one command, one backend, every number of issue 7.
 
     .venv/bin/python bench/run.py --backend sqlite --duration 60
+    .venv/bin/python bench/run.py --backend sqlite --duration 60 --paced-rps 400   # plus the paced runs
 
 Steps: build the dataset with `flask db-seed-demo` unless it exists; time `flask db-ensure` against
 `flask db upgrade` on it; time `place_order` in-process (wall and SQL time per call); time trading
@@ -19,6 +20,27 @@ backlog and for a free gunicorn thread, which is most of the latency at saturati
 when wrk stops still count (they end before the second scrape). --client-split adds the client-side
 view: bench.lua times each request per route, matched by an X-Request-ID the app echoes (the span wrk
 measures). It adds a Lua response hook to that run, which is why it is off by default.
+
+Paced runs (--paced-rps R; 0, the default, = none). The closed-loop runs measure latency at saturation:
+each of the 100 connections sends its next request as soon as it has an answer, so by Little's law a
+p99 under 50 ms would need more than 2,000 req/s. The paced runs keep 100 connections but make each one
+wait a think time after every answer (wrk's delay() hook): exponential, mean connections / R seconds
+(capped at 4 s, under gunicorn's 5 s keepalive), so the connections add up to about R req/s of roughly
+Poisson arrivals. Every connection sends its first request at once, undelayed: a connection left open and
+silent holds a gunicorn gthread thread (it waits up to 5 s for the first bytes), which stalled the others
+for seconds. That burst of 100 is left out: figures count only requests sent after --paced-warmup seconds
+(and the server-side split is scraped at that moment too). The paced runs cover latest, snapshots,
+positions (--endpoint-duration each) and the mixed workload (--duration, split per route), and report the
+achieved req/s, p50/p95/p99 and share <= 50 ms, client-side per request; errors are wrk's over the whole
+run. The JSON keeps wrk's own figures for the whole run too ("wrk_all": burst included, and upstream wrk
+corrects its histogram for coordinated omission at the end, which the per-request figures do not).
+Caveat: this is not an open-loop load generator. A connection thinks only after its answer arrives, so
+the achieved rate is connections / (think + latency): a little under R when answers are fast, and much
+less when the server slows down, which is when latency matters. The requests a slow server would have
+been sent meanwhile are never sent and never measured (coordinated omission), so the paced percentiles
+are those at the achieved rate and flatter a struggling server; the table says when the achieved rate
+fell under 90% of R. Precise open-loop figures need a constant-rate generator that measures from the
+intended send time (wrk2 -R).
 """
 
 from __future__ import annotations
@@ -31,8 +53,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +75,7 @@ BENCH = ROOT / "bench"
 VENV_BIN = Path(sys.executable).parent
 SECRET = "bench-secret-key-that-is-long-enough-0123456789abcdef"
 METRICS_TOKEN = "bench-metrics-token"  # /metrics is scraped around the mixed runs, with a token as in production
+PACED_ENDPOINTS = ("latest", "snapshots", "positions", "mixed")
 ENDPOINTS = ("latest", "snapshots", "positions", "metrics", "risk", "order", "snapshot")
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/quantum_bench"
 sys.path.insert(0, str(ROOT))
@@ -264,9 +289,12 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def wrk(port: int, endpoint: str, tokens_file: Path, duration: int, connections: int, threads: int, *,
-        split: bool = False, warmup_s: float = 0.0) -> dict[str, Any]:
+        think_ms: float = 0.0, split: bool = False, warmup_s: float = 0.0,
+        on_start: Callable[[], None] | None = None) -> dict[str, Any]:
     """One wrk run; the Lua script prints the summary as JSON (and, with split, per-route latencies)."""
     env = {**os.environ, "ENDPOINT": endpoint, "TOKENS": str(tokens_file)}
+    if think_ms:
+        env.update(THINK_MS=f"{think_ms:.3f}", CONNECTIONS_PER_THREAD=str(connections // threads))
     if split:
         env.update(SPLIT="1", WARMUP_S=str(warmup_s))
     with subprocess.Popen(
@@ -274,6 +302,8 @@ def wrk(port: int, endpoint: str, tokens_file: Path, duration: int, connections:
          "-s", str(BENCH / "lua" / "bench.lua"), f"http://127.0.0.1:{port}"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     ) as process:
+        if on_start is not None:
+            on_start()
         stdout, stderr = process.communicate()
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, process.args, stdout, stderr)
@@ -318,13 +348,40 @@ def settled_scrape(base: str, timeout: float = 15.0) -> dict[tuple[str, str], di
 
 def scraped_run(port: int, endpoint: str, tokens_file: Path, duration: int, args: argparse.Namespace,
                 **options: Any) -> dict[str, Any]:
-    """A wrk run on the app between two scrapes of /metrics: the row, plus the server-side split per route."""
+    """A wrk run on the app between two scrapes of /metrics: the row, plus the server-side split per route.
+
+    With a warm-up (paced runs), the first scrape is taken warmup_s into the run, so both sides leave it out."""
     base = f"http://127.0.0.1:{port}"
-    before = settled_scrape(base)
-    row = wrk(port, endpoint, tokens_file, duration, args.connections, args.wrk_threads, **options)
-    routes = server_split(before, settled_scrape(base), row["duration_s"])
-    row["server"] = {"note": SERVER_NOTE, "routes": routes, "coarse_p99": bucket_resolution(routes)}
+    before = [settled_scrape(base)]
+    warmup = options.get("warmup_s", 0.0)
+    timer = threading.Timer(warmup, lambda: before.__setitem__(0, scrape(base, METRICS_TOKEN))) if warmup else None
+    row = wrk(port, endpoint, tokens_file, duration, args.connections, args.wrk_threads,
+              on_start=timer.start if timer else None, **options)
+    if timer:
+        timer.join()
+    routes = server_split(before[0], settled_scrape(base), row["duration_s"] - warmup)
+    row["server"] = {"note": SERVER_NOTE, "routes": routes, "coarse_p99": bucket_resolution(routes),
+                     "warmup_s": warmup}
     return row
+
+
+def paced_run(port: int, endpoint: str, tokens_file: Path, duration: int, args: argparse.Namespace) -> dict[str, Any]:
+    """The paced measurement: --connections connections, each thinking connections / --paced-rps s between requests."""
+    think_ms = args.connections / args.paced_rps * 1000
+    row = scraped_run(port, endpoint, tokens_file, duration, args, think_ms=think_ms, split=True,
+                      warmup_s=args.paced_warmup)
+    overall = row["client"]["all"]
+    return {
+        "endpoint": endpoint, "mode": "paced", "offered_rps": args.paced_rps, "think_ms": think_ms,
+        "rps": overall["rps"], "p50_ms": overall.get("p50_ms"), "p95_ms": overall.get("p95_ms"),
+        "p99_ms": overall.get("p99_ms"), "max_ms": overall.get("max_ms"),
+        "share_under_50ms": overall.get("share_under_50ms"), "requests": overall["requests"],
+        "errors": row["errors"], "window_errors": overall["errors"],
+        # wrk's own figures over the whole run, the burst at start included.
+        "wrk_all": {key: row[key] for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "requests",
+                                              "duration_s")},
+        "client": row["client"], "server": row["server"],
+    }
 
 
 # --- main --------------------------------------------------------------------------------------------------------
@@ -352,7 +409,15 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
     parser.add_argument("--skip", default="", help="comma list of: commands,inprocess,endpoints,mixed")
     parser.add_argument("--client-split", action="store_true",
                         help="also time the closed-loop mixed run per route client-side (adds a Lua response hook)")
+    parser.add_argument("--paced-rps", type=float, default=0.0,
+                        help="offered req/s of the paced runs (0 = no paced runs); think time = connections / rps")
+    parser.add_argument("--paced-endpoints", default=",".join(PACED_ENDPOINTS),
+                        help="comma list of paced runs (mixed runs --duration, the others --endpoint-duration)")
+    parser.add_argument("--paced-warmup", type=float, default=2.0,
+                        help="seconds at the start of each paced run left out of its figures")
     args = parser.parse_args()
+    if args.paced_rps < 0 or (args.paced_rps and args.paced_warmup >= min(args.duration, args.endpoint_duration)):
+        parser.error("--paced-rps must be >= 0 and --paced-warmup shorter than every run")
     skip = set(filter(None, args.skip.split(",")))
     from quantum.config import normalize_database_url
 
@@ -397,6 +462,13 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
         if "mixed" not in skip:
             log(f"wrk mixed {args.duration}s")
             rows.append(scraped_run(args.port, "mixed", tokens_file, args.duration, args, split=args.client_split))
+        if args.paced_rps:
+            report["paced"] = {"offered_rps": args.paced_rps, "warmup_s": args.paced_warmup, "rows": [],
+                               "think_ms": args.connections / args.paced_rps * 1000}
+            for endpoint in filter(None, args.paced_endpoints.split(",")):
+                duration = args.duration if endpoint == "mixed" else args.endpoint_duration
+                log(f"wrk paced {endpoint} {duration}s at {args.paced_rps:g} req/s offered")
+                report["paced"]["rows"].append(paced_run(args.port, endpoint, tokens_file, duration, args))
     finally:
         stop(app)
     bare = start_gunicorn("bare_app:app", args.port, app_env(url), logs / "gunicorn-bare.log",
@@ -435,6 +507,8 @@ def print_report(report: dict[str, Any]) -> None:
                       "than 10 ms (see 'p99 in'): the figure is a guess within it; '<= 50 ms' is exact (a bucket bound)")
         if "client" in row:
             print_split(row["client"]["note"], [*row["client"]["routes"], row["client"]["all"]])
+    if "paced" in report:
+        print_paced(report)
     if "place_order" in report and report["place_order"]["calls"]:
         p = report["place_order"]
         print(f"place_order x{p['calls']}: SQL p50 {p['sql_p50_ms']:.2f} ms, p95 {p['sql_p95_ms']:.2f} ms; "
@@ -463,6 +537,29 @@ def print_split(note: str, rows: list[dict[str, Any]]) -> None:
             remark += f", p99 in ({lower:g}, {'inf' if upper is None else f'{upper:g}'}]"
         print(f"    {row['endpoint']:<14} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
               f"{row['p99_ms']:>8.1f} {row['errors']:>7} {'':>7}  {remark}")
+
+
+def print_paced(report: dict[str, Any]) -> None:
+    """The paced rows: latency at an offered load below saturation, not at saturation."""
+    paced = report["paced"]
+    print(f"\npaced: {paced['offered_rps']:g} req/s offered over {report['connections']} connections (each waits an "
+          f"exponential think time, mean {paced['think_ms']:.0f} ms, after every answer); client-side, the first "
+          f"{paced['warmup_s']:g} s of each run left out; errors over the whole run")
+    if paced["think_ms"] > 1000:
+        print("(think times are capped at 4 s, under gunicorn's 5 s keepalive, so the achieved rate can exceed the "
+              "offered one)")
+    print(f"{'endpoint':<18} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'<=50ms':>7}")
+    for row in paced["rows"]:
+        if not row["requests"]:
+            print(f"{'paced ' + row['endpoint']:<18} {row['rps']:>8.1f} (no answer after the warm-up)")
+            continue
+        print(f"{'paced ' + row['endpoint']:<18} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+              f"{row['p99_ms']:>8.1f} {row['errors']:>7} {row['share_under_50ms']:>7.1%}")
+        if row["endpoint"] == "mixed":
+            print_split(row["client"]["note"], row["client"]["routes"])
+        if row["rps"] < 0.9 * row["offered_rps"]:
+            print(f"    achieved {row['rps'] / row['offered_rps']:.0%} of the offered rate: a connection waits for its "
+                  "answer before it thinks, so slow answers lower the load (coordinated omission)")
 
 
 if __name__ == "__main__":
