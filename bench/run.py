@@ -1,12 +1,46 @@
 """The benchmark suite: one command, one backend, every number of issue 7.
 
     .venv/bin/python bench/run.py --backend sqlite --duration 60
+    .venv/bin/python bench/run.py --backend sqlite --duration 60 --paced-rps 400   # plus the paced runs
 
 Steps: build the dataset with `flask db-seed-demo` unless it exists; time `flask db-ensure` against
 `flask db upgrade` on it; time `place_order` in-process (wall and SQL time per call); time trading
 metrics and risk metrics for the heavy user; start gunicorn (production gunicorn.conf.py) on the app
 and on bench/bare_app.py; run wrk per endpoint and one mixed run at --connections; print a table and
 write bench/results/<backend>-<time>.json.
+
+Per route inside the mixed run. wrk keeps one histogram per run, so the app's own Prometheus histogram
+(quantum_http_request_duration_seconds, per method and route) is scraped from /metrics, with METRICS_TOKEN,
+once the server is idle before the run and again after it. The bucket deltas give each route's requests,
+req/s and p50/p95/p99, interpolated linearly within a bucket: "server-side, from histogram buckets". The
+buckets (1, 2.5, 5, 10, 25, 50, 100, 250, 500 ms, ...) make a p99 a guess inside its bucket, so each row
+also prints the bucket holding its p99 and the share of requests at or under 50 ms, which is exact (50 ms
+is a bucket bound). That span starts in Flask's before_request: it leaves out the wait in the socket
+backlog and for a free gunicorn thread, which is most of the latency at saturation. Requests in flight
+when wrk stops still count (they end before the second scrape). --client-split adds the client-side
+view: bench.lua times each request per route, matched by an X-Request-ID the app echoes (the span wrk
+measures). It adds a Lua response hook to that run, which is why it is off by default.
+
+Paced runs (--paced-rps R; 0, the default, = none). The closed-loop runs measure latency at saturation:
+each of the 100 connections sends its next request as soon as it has an answer, so by Little's law a
+p99 under 50 ms would need more than 2,000 req/s. The paced runs keep 100 connections but make each one
+wait a think time after every answer (wrk's delay() hook): exponential, mean connections / R seconds
+(capped at 4 s, under gunicorn's 5 s keepalive), so the connections add up to about R req/s of roughly
+Poisson arrivals. Every connection sends its first request at once, undelayed: a connection left open and
+silent holds a gunicorn gthread thread (it waits up to 5 s for the first bytes), which stalled the others
+for seconds. That burst of 100 is left out: figures count only requests sent after --paced-warmup seconds
+(and the server-side split is scraped at that moment too). The paced runs cover latest, snapshots,
+positions (--endpoint-duration each) and the mixed workload (--duration, split per route), and report the
+achieved req/s, p50/p95/p99 and share <= 50 ms, client-side per request; errors are wrk's over the whole
+run. The JSON keeps wrk's own figures for the whole run too ("wrk_all": burst included, and upstream wrk
+corrects its histogram for coordinated omission at the end, which the per-request figures do not).
+Caveat: this is not an open-loop load generator. A connection thinks only after its answer arrives, so
+the achieved rate is connections / (think + latency): a little under R when answers are fast, and much
+less when the server slows down, which is when latency matters. The requests a slow server would have
+been sent meanwhile are never sent and never measured (coordinated omission), so the paced percentiles
+are those at the achieved rate and flatter a struggling server; the table says when the achieved rate
+fell under 90% of R. Precise open-loop figures need a constant-rate generator that measures from the
+intended send time (wrk2 -R).
 """
 
 from __future__ import annotations
@@ -19,15 +53,29 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from route_latency import (
+    CLIENT_NOTE,
+    SERVER_NOTE,
+    bucket_resolution,
+    client_split,
+    percentile,
+    scrape,
+    server_split,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 VENV_BIN = Path(sys.executable).parent
 SECRET = "bench-secret-key-that-is-long-enough-0123456789abcdef"
+METRICS_TOKEN = "bench-metrics-token"  # /metrics is scraped around the mixed runs, with a token as in production
+PACED_ENDPOINTS = ("latest", "snapshots", "positions", "mixed")
 ENDPOINTS = ("latest", "snapshots", "positions", "metrics", "risk", "order", "snapshot")
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/quantum_bench"
 sys.path.insert(0, str(ROOT))
@@ -43,13 +91,8 @@ def app_env(url: str) -> dict[str, str]:
     return {
         **os.environ, "DATABASE_URL": url, "QUANTUM_ENV": "production", "JWT_SECRET_KEY": SECRET,
         "JWT_ACCESS_TOKEN_EXPIRES": "86400", "LOG_FORMAT": "json", "SLOW_QUERY_LOG": os.devnull,
+        "METRICS_TOKEN": METRICS_TOKEN,
     }
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
 # --- dataset -----------------------------------------------------------------------------------------------------
@@ -245,22 +288,100 @@ def stop(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def wrk(port: int, endpoint: str, tokens_file: Path, duration: int, connections: int, threads: int) -> dict[str, Any]:
-    """One wrk run; the Lua script prints the summary as JSON."""
-    result = subprocess.run(
+def wrk(port: int, endpoint: str, tokens_file: Path, duration: int, connections: int, threads: int, *,
+        think_ms: float = 0.0, split: bool = False, warmup_s: float = 0.0,
+        on_start: Callable[[], None] | None = None) -> dict[str, Any]:
+    """One wrk run; the Lua script prints the summary as JSON (and, with split, per-route latencies)."""
+    env = {**os.environ, "ENDPOINT": endpoint, "TOKENS": str(tokens_file)}
+    if think_ms:
+        env.update(THINK_MS=f"{think_ms:.3f}", CONNECTIONS_PER_THREAD=str(connections // threads))
+    if split:
+        env.update(SPLIT="1", WARMUP_S=str(warmup_s))
+    with subprocess.Popen(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
          "-s", str(BENCH / "lua" / "bench.lua"), f"http://127.0.0.1:{port}"],
-        env={**os.environ, "ENDPOINT": endpoint, "TOKENS": str(tokens_file)}, capture_output=True, text=True,
-        check=True,
-    )
-    line = next(x for x in result.stdout.splitlines() if x.startswith("WRKJSON "))
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as process:
+        if on_start is not None:
+            on_start()
+        stdout, stderr = process.communicate()
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, process.args, stdout, stderr)
+    line = next(x for x in stdout.splitlines() if x.startswith("WRKJSON "))
     data = json.loads(line.removeprefix("WRKJSON "))
     seconds = data["duration_us"] / 1e6
     errors = data["connect"] + data["read"] + data["write"] + data["status"] + data["timeout"]
-    return {"endpoint": endpoint, "rps": data["requests"] / seconds, "p50_ms": data["p50"] / 1000,
-            "p95_ms": data["p95"] / 1000, "p99_ms": data["p99"] / 1000, "max_ms": data["max"] / 1000,
-            "requests": data["requests"], "errors": errors, "status_errors": data["status"],
-            "socket_errors": errors - data["status"]}
+    row = {"endpoint": endpoint, "rps": data["requests"] / seconds, "p50_ms": data["p50"] / 1000,
+           "p95_ms": data["p95"] / 1000, "p99_ms": data["p99"] / 1000, "max_ms": data["max"] / 1000,
+           "requests": data["requests"], "errors": errors, "status_errors": data["status"],
+           "socket_errors": errors - data["status"], "duration_s": seconds}
+    if split:
+        raw: dict[str, dict[str, Any]] = {}
+        for answer in stdout.splitlines():
+            if answer.startswith("WRKLAT "):
+                _, name, micros, status, _ = answer.split()
+                route = raw.setdefault(name, {"latency_us": [], "status_errors": 0})
+                route["latency_us"].append(int(micros))
+                route["status_errors"] += int(status) >= 400
+        window = max(seconds - warmup_s, 1e-9)
+        overall, routes = client_split(raw, window)
+        row["client"] = {"note": CLIENT_NOTE, "warmup_s": warmup_s, "window_s": window, "all": overall,
+                         "routes": routes}
+    return row
+
+
+def settled_scrape(base: str, timeout: float = 15.0) -> dict[tuple[str, str], dict[str, Any]]:
+    """Scrape /metrics once the server is idle (two scrapes 0.5 s apart count the same requests).
+
+    When wrk stops, the requests it had in flight are still being served; waiting for them keeps them out of the
+    next run's split (and in this one's)."""
+    deadline = time.monotonic() + timeout
+    previous = scrape(base, METRICS_TOKEN)
+    while True:
+        time.sleep(0.5)
+        current = scrape(base, METRICS_TOKEN)
+        if sum(r["count"] for r in current.values()) == sum(r["count"] for r in previous.values()) \
+                or time.monotonic() > deadline:
+            return current
+        previous = current
+
+
+def scraped_run(port: int, endpoint: str, tokens_file: Path, duration: int, args: argparse.Namespace,
+                **options: Any) -> dict[str, Any]:
+    """A wrk run on the app between two scrapes of /metrics: the row, plus the server-side split per route.
+
+    With a warm-up (paced runs), the first scrape is taken warmup_s into the run, so both sides leave it out."""
+    base = f"http://127.0.0.1:{port}"
+    before = [settled_scrape(base)]
+    warmup = options.get("warmup_s", 0.0)
+    timer = threading.Timer(warmup, lambda: before.__setitem__(0, scrape(base, METRICS_TOKEN))) if warmup else None
+    row = wrk(port, endpoint, tokens_file, duration, args.connections, args.wrk_threads,
+              on_start=timer.start if timer else None, **options)
+    if timer:
+        timer.join()
+    routes = server_split(before[0], settled_scrape(base), row["duration_s"] - warmup)
+    row["server"] = {"note": SERVER_NOTE, "routes": routes, "coarse_p99": bucket_resolution(routes),
+                     "warmup_s": warmup}
+    return row
+
+
+def paced_run(port: int, endpoint: str, tokens_file: Path, duration: int, args: argparse.Namespace) -> dict[str, Any]:
+    """The paced measurement: --connections connections, each thinking connections / --paced-rps s between requests."""
+    think_ms = args.connections / args.paced_rps * 1000
+    row = scraped_run(port, endpoint, tokens_file, duration, args, think_ms=think_ms, split=True,
+                      warmup_s=args.paced_warmup)
+    overall = row["client"]["all"]
+    return {
+        "endpoint": endpoint, "mode": "paced", "offered_rps": args.paced_rps, "think_ms": think_ms,
+        "rps": overall["rps"], "p50_ms": overall.get("p50_ms"), "p95_ms": overall.get("p95_ms"),
+        "p99_ms": overall.get("p99_ms"), "max_ms": overall.get("max_ms"),
+        "share_under_50ms": overall.get("share_under_50ms"), "requests": overall["requests"],
+        "errors": row["errors"], "window_errors": overall["errors"],
+        # wrk's own figures over the whole run, the burst at start included.
+        "wrk_all": {key: row[key] for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "requests",
+                                              "duration_s")},
+        "client": row["client"], "server": row["server"],
+    }
 
 
 # --- main --------------------------------------------------------------------------------------------------------
@@ -286,7 +407,17 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help="comma list of per-endpoint runs")
     parser.add_argument("--skip", default="", help="comma list of: commands,inprocess,endpoints,mixed")
+    parser.add_argument("--client-split", action="store_true",
+                        help="also time the closed-loop mixed run per route client-side (adds a Lua response hook)")
+    parser.add_argument("--paced-rps", type=float, default=0.0,
+                        help="offered req/s of the paced runs (0 = no paced runs); think time = connections / rps")
+    parser.add_argument("--paced-endpoints", default=",".join(PACED_ENDPOINTS),
+                        help="comma list of paced runs (mixed runs --duration, the others --endpoint-duration)")
+    parser.add_argument("--paced-warmup", type=float, default=2.0,
+                        help="seconds at the start of each paced run left out of its figures")
     args = parser.parse_args()
+    if args.paced_rps < 0 or (args.paced_rps and args.paced_warmup >= min(args.duration, args.endpoint_duration)):
+        parser.error("--paced-rps must be >= 0 and --paced-warmup shorter than every run")
     skip = set(filter(None, args.skip.split(",")))
     from quantum.config import normalize_database_url
 
@@ -330,7 +461,14 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
                                 args.wrk_threads))
         if "mixed" not in skip:
             log(f"wrk mixed {args.duration}s")
-            rows.append(wrk(args.port, "mixed", tokens_file, args.duration, args.connections, args.wrk_threads))
+            rows.append(scraped_run(args.port, "mixed", tokens_file, args.duration, args, split=args.client_split))
+        if args.paced_rps:
+            report["paced"] = {"offered_rps": args.paced_rps, "warmup_s": args.paced_warmup, "rows": [],
+                               "think_ms": args.connections / args.paced_rps * 1000}
+            for endpoint in filter(None, args.paced_endpoints.split(",")):
+                duration = args.duration if endpoint == "mixed" else args.endpoint_duration
+                log(f"wrk paced {endpoint} {duration}s at {args.paced_rps:g} req/s offered")
+                report["paced"]["rows"].append(paced_run(args.port, endpoint, tokens_file, duration, args))
     finally:
         stop(app)
     bare = start_gunicorn("bare_app:app", args.port, app_env(url), logs / "gunicorn-bare.log",
@@ -358,10 +496,19 @@ def print_report(report: dict[str, Any]) -> None:
     print(f"backend {report['backend']}, database {report['database_bytes'] / 1e9:.2f} GB, "
           f"{report['connections']} connections, {report['cpus']} CPUs, "
           f"gunicorn {report['workers']} workers x {report['threads']} threads")
-    print(f"{'endpoint':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'x bare':>7}")
+    print(f"{'endpoint':<18} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'x bare':>7}")
     for row in report.get("wrk", []):
-        print(f"{row['endpoint']:<10} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+        print(f"{row['endpoint']:<18} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
               f"{row['p99_ms']:>8.1f} {row['errors']:>7} {row['ratio_to_bare']:>7.2f}")
+        if "server" in row:
+            print_split(row["server"]["note"], row["server"]["routes"])
+            if row["server"]["coarse_p99"]:
+                print(f"    {len(row['server']['coarse_p99'])} of {len(row['server']['routes'])} p99s lie in a bucket wider "
+                      "than 10 ms (see 'p99 in'): the figure is a guess within it; '<= 50 ms' is exact (a bucket bound)")
+        if "client" in row:
+            print_split(row["client"]["note"], [*row["client"]["routes"], row["client"]["all"]])
+    if "paced" in report:
+        print_paced(report)
     if "place_order" in report and report["place_order"]["calls"]:
         p = report["place_order"]
         print(f"place_order x{p['calls']}: SQL p50 {p['sql_p50_ms']:.2f} ms, p95 {p['sql_p95_ms']:.2f} ms; "
@@ -375,6 +522,44 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"flask db-ensure (noop): median {c['db-ensure']['median_s'] * 1000:.0f} ms "
               f"(self-reported {c['db-ensure']['self_reported_ms']:.0f} ms); "
               f"flask db upgrade (noop): median {c['db upgrade']['median_s'] * 1000:.0f} ms")
+
+
+def print_split(note: str, rows: list[dict[str, Any]]) -> None:
+    """Per-route rows under the run they split."""
+    print(f"  per route, {note}:")
+    for row in rows:
+        if not row["requests"]:
+            print(f"    {row['endpoint']:<14} {row['rps']:>8.1f} {'-':>8} {'-':>8} {'-':>8} {row['errors']:>7}")
+            continue
+        remark = f"{row['share_under_50ms']:.1%} <= 50 ms" if row.get("share_under_50ms") is not None else ""
+        if "p99_bucket_ms" in row:
+            lower, upper = row["p99_bucket_ms"]
+            remark += f", p99 in ({lower:g}, {'inf' if upper is None else f'{upper:g}'}]"
+        print(f"    {row['endpoint']:<14} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+              f"{row['p99_ms']:>8.1f} {row['errors']:>7} {'':>7}  {remark}")
+
+
+def print_paced(report: dict[str, Any]) -> None:
+    """The paced rows: latency at an offered load below saturation, not at saturation."""
+    paced = report["paced"]
+    print(f"\npaced: {paced['offered_rps']:g} req/s offered over {report['connections']} connections (each waits an "
+          f"exponential think time, mean {paced['think_ms']:.0f} ms, after every answer); client-side, the first "
+          f"{paced['warmup_s']:g} s of each run left out; errors over the whole run")
+    if paced["think_ms"] > 1000:
+        print("(think times are capped at 4 s, under gunicorn's 5 s keepalive, so the achieved rate can exceed the "
+              "offered one)")
+    print(f"{'endpoint':<18} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'<=50ms':>7}")
+    for row in paced["rows"]:
+        if not row["requests"]:
+            print(f"{'paced ' + row['endpoint']:<18} {row['rps']:>8.1f} (no answer after the warm-up)")
+            continue
+        print(f"{'paced ' + row['endpoint']:<18} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+              f"{row['p99_ms']:>8.1f} {row['errors']:>7} {row['share_under_50ms']:>7.1%}")
+        if row["endpoint"] == "mixed":
+            print_split(row["client"]["note"], row["client"]["routes"])
+        if row["rps"] < 0.9 * row["offered_rps"]:
+            print(f"    achieved {row['rps'] / row['offered_rps']:.0%} of the offered rate: a connection waits for its "
+                  "answer before it thinks, so slow answers lower the load (coordinated omission)")
 
 
 if __name__ == "__main__":
