@@ -24,7 +24,12 @@ from pathlib import Path
 FINGERPRINT_TABLE = "schema_fingerprint"
 
 # Each query returns rows that describe one part of the schema, in a stable order.
-_SQLITE_CATALOG = ("SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master ORDER BY type, name",)
+# SQLite's own objects (sqlite_sequence, sqlite_stat1 from ANALYZE, autoindexes) come and go with the
+# data; every constraint they stand for is already in its table's CREATE statement.
+_SQLITE_CATALOG = (
+    "SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+    "ORDER BY type, name",
+)
 _POSTGRESQL_CATALOG = (
     # Tables, views and their columns: name, type with length/precision, NOT NULL, default.
     """SELECT c.relname, c.relkind, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,

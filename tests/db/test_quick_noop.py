@@ -143,3 +143,12 @@ def test_code_fingerprint_follows_the_files_not_their_location(tmp_path):
     (one / "pkg" / "models.py").unlink()
     with pytest.raises(FileNotFoundError):
         fingerprint(one)
+
+
+def test_statistics_and_data_do_not_invalidate_the_record(empty_db_url):
+    """ANALYZE (sqlite_stat1 on SQLite) and ordinary rows change no schema: still the fast path."""
+    assert run_flask(["db-ensure"], empty_db_url).returncode == 0
+    execute(empty_db_url, "ANALYZE")
+    execute(empty_db_url, "INSERT INTO users (email, password_hash, tier, role, account_status, created_at, updated_at) "
+                          "VALUES ('a@example.com', 'x', 'free', 'user', 'active', '2026-01-01', '2026-01-01')")
+    assert quick_noop(empty_db_url, APP_TARGET) is not None
