@@ -86,6 +86,7 @@ def auth_settings(config: Mapping[str, Any], environ: Mapping[str, str]) -> dict
 def init_auth(app: Flask) -> None:
     """Bind flask-jwt-extended and Flask-Limiter to `app` with our settings, callbacks and error format."""
     from quantum.auth.errors import install_jwt_error_handlers, install_rate_limit_handler
+    from quantum.auth.jwtverify import install_token_verifier
     from quantum.auth.ratelimit import limiter
     from quantum.auth.tokens import install_jwt_callbacks
     from quantum.extensions import db, jwt
@@ -93,6 +94,7 @@ def init_auth(app: Flask) -> None:
     app.config.update(auth_settings(app.config, os.environ))
     jwt.init_app(app)
     install_jwt_callbacks(jwt, lambda: db.session)
+    install_token_verifier(app)
     install_jwt_error_handlers(app, jwt)
     try:
         limiter.init_app(app)
