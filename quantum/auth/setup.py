@@ -87,7 +87,7 @@ def init_auth(app: Flask) -> None:
     """Bind flask-jwt-extended and Flask-Limiter to `app` with our settings, callbacks and error format."""
     from quantum.auth.errors import install_jwt_error_handlers, install_rate_limit_handler
     from quantum.auth.jwtverify import install_token_verifier
-    from quantum.auth.ratelimit import limiter
+    from quantum.auth.ratelimit import gate_request_hook, limiter
     from quantum.auth.tokens import install_jwt_callbacks
     from quantum.extensions import db, jwt
 
@@ -100,6 +100,8 @@ def init_auth(app: Flask) -> None:
         limiter.init_app(app)
     except ConfigurationError as exc:
         raise ConfigError(f"RATELIMIT_STORAGE_URI or RATELIMIT_STRATEGY is not usable: {exc}") from None
+    if limiter.enabled:  # init_app registers no hooks on an app with RATELIMIT_ENABLED off
+        gate_request_hook(app, limiter)
     install_rate_limit_handler(app, limiter)
 
     from quantum.auth.cli import register_users_cli
