@@ -92,6 +92,15 @@ def time_route(client: Any, path: str, tokens: list[str], count: int, rounds: in
     return statistics.median(per_request)
 
 
+def count_calls(client: Any, path: str, tokens: list[str], count: int) -> float:
+    """Function calls per request as cProfile counts them: a proxy for CPU that load does not move."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run(client, path, tokens, count)
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls / count
+
+
 def main() -> None:
     """Parse the options, time every route, profile on request."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -102,6 +111,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--routes", default="latest,snapshots,positions,health")
     parser.add_argument("--profile", action="store_true", help="print the top functions of each route")
+    parser.add_argument("--calls", action="store_true",
+                        help="also count Python function calls per request (deterministic, unlike time)")
     parser.add_argument("--pyinstrument", action="store_true", help="print a sampled call tree (pip install pyinstrument)")
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
@@ -118,9 +129,13 @@ def main() -> None:
     run(bare, "/bare", tokens, 200)
     bare_micros = time_route(bare, "/bare", tokens, args.requests, args.rounds)
     print(f"{'bare':<10} {bare_micros:8.0f} us/request")
+    calls = {"bare": count_calls(bare, "/bare", tokens, 200)} if args.calls else {}
+    if calls:
+        print(f"{'':<10} {'':8} {calls['bare']:8.0f} calls/request")
     for name in names:
         micros = time_route(client, ROUTES[name], tokens, args.requests, args.rounds)
-        print(f"{name:<10} {micros:8.0f} us/request  ({bare_micros / micros:.2f} x bare)")
+        counted = f"  {count_calls(client, ROUTES[name], tokens, 200):8.0f} calls/request" if args.calls else ""
+        print(f"{name:<10} {micros:8.0f} us/request  ({bare_micros / micros:.2f} x bare){counted}")
     if args.pyinstrument:
         from pyinstrument import Profiler
 
