@@ -30,3 +30,15 @@ def test_one_query_authenticates(app, client, user_factory, backend, path):
     auth = [s for s in statements if "token_blocklist" in s or "FROM users" in s]
     assert len(auth) == 1, statements
     assert "token_blocklist" in auth[0] and "users" in auth[0]
+
+
+def test_no_cookie_session(app, client, user_factory, backend):
+    """The API is authenticated per request; Flask's cookie session is never opened nor sent."""
+    from flask import session
+    from flask.sessions import NullSession
+
+    user = user_factory()
+    response = client.get("/api/auth/me", headers={"Authorization": f"Bearer {access_token(app, user)}"})
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    with app.test_request_context("/"):
+        assert isinstance(session._get_current_object(), NullSession)
