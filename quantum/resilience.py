@@ -42,7 +42,7 @@ def install_resilience(app: Flask, engine: Engine, exempt_prefixes: tuple[str, .
     install_query_observer(
         engine,
         slow_ms=settings.slow_query_ms,
-        on_timing=lambda operation, seconds: metrics.DB_QUERY_LATENCY.labels(operation).observe(seconds),
+        on_timing=lambda operation, seconds: metrics.labelled(metrics.DB_QUERY_LATENCY, operation).observe(seconds),
         on_slow=metrics.DB_SLOW_QUERIES.inc,
         record_to=Path(settings.slow_query_log) if settings.slow_query_log else None,
     )

@@ -18,11 +18,12 @@ from typing import Any, TypeVar, cast
 
 from flask import g, request
 from flask_jwt_extended import get_current_user as jwt_current_user
-from flask_jwt_extended import get_jwt, verify_jwt_in_request
+from flask_jwt_extended import get_jwt
 from werkzeug.local import LocalProxy
 
 from quantum.auth.apikeys import authenticate_api_key, record_api_key_use
 from quantum.auth.errors import AccountSuspendedError, AuthError, InsufficientRoleError, InsufficientScopeError
+from quantum.auth.jwtverify import verify_jwt
 from quantum.auth.models import ApiKey
 from quantum.auth.scopes import ADMIN, ordered, scopes_for_user, unknown_scopes
 from quantum.extensions import db
@@ -75,7 +76,7 @@ def _authenticate_api_key(raw_key: str) -> Principal:
 
 def _authenticate_jwt(refresh: bool) -> Principal:
     # Raises flask-jwt-extended's errors (missing, invalid, expired, revoked, wrong type, unknown user).
-    if verify_jwt_in_request(refresh=refresh) is None:  # only for methods flask-jwt-extended exempts
+    if verify_jwt(refresh=refresh) is None:  # only for methods flask-jwt-extended exempts
         raise AuthError("authentication required", error="missing_credentials")
     user = cast(User, jwt_current_user())
     ensure_active(user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from prometheus_client import (
@@ -43,6 +44,22 @@ SCHEMA_REVISION = Gauge(
 )
 
 
+_children: dict[tuple[Any, tuple[str, ...]], Any] = {}
+
+
+def labelled(metric: Any, *values: str) -> Any:
+    """`metric.labels(*values)`, remembered: labels() takes a lock and builds its key on every call.
+
+    The label sets are as bounded as the metrics themselves (routes, methods, statuses, SQL verbs),
+    and a child stays the metric's child for the life of the process (nothing calls remove/clear).
+    """
+    key = (metric, values)
+    child = _children.get(key)
+    if child is None:
+        child = _children[key] = metric.labels(*values)
+    return child
+
+
 def install_metrics(app: Flask) -> None:
     """Time every request and serve GET /metrics (token-protected when METRICS_TOKEN is set)."""
 
@@ -53,10 +70,13 @@ def install_metrics(app: Flask) -> None:
     @app.after_request
     def _record(response: Response) -> Response:
         started = g.pop("metrics_started", None)
-        if started is not None and request.path != "/metrics":
-            route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-            HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
-            HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+        current = request._get_current_object()  # one proxy lookup instead of four
+        if started is not None and current.path != "/metrics":
+            rule = current.url_rule
+            route = rule.rule if rule is not None else "unmatched"
+            method = current.method
+            labelled(HTTP_LATENCY, method, route).observe(time.perf_counter() - started)
+            labelled(HTTP_REQUESTS, method, route, str(response.status_code)).inc()
         return response
 
     @app.get("/metrics")

@@ -135,10 +135,35 @@ def snapshot_from_positions(*, session: Session, user: User) -> PortfolioSnapsho
     return run_in_transaction(session, work)
 
 
+_SNAPSHOTS = PortfolioSnapshot.__table__
+# Plain columns, not entities: a page is read and serialized, never changed, and ORM instances cost
+# about as much as the query. Built once: composing the SELECT cost more than running it.
+_NEWEST_SNAPSHOTS = (
+    sa.select(_SNAPSHOTS.c.id, _SNAPSHOTS.c.user_id, _SNAPSHOTS.c.snapshot_data, _SNAPSHOTS.c.total_value,
+              _SNAPSHOTS.c.created_at)
+    .where(_SNAPSHOTS.c.user_id == sa.bindparam("user_id"))
+    .order_by(_SNAPSHOTS.c.created_at.desc(), _SNAPSHOTS.c.id.desc())
+    .limit(sa.bindparam("limit"))
+)
+# Keyset on (created_at, id): stable under concurrent inserts, served by the (user_id, created_at) index.
+_NEWEST_SNAPSHOTS_BEFORE = _NEWEST_SNAPSHOTS.where(
+    sa.or_(
+        _SNAPSHOTS.c.created_at < sa.bindparam("anchor_created_at"),
+        sa.and_(_SNAPSHOTS.c.created_at == sa.bindparam("anchor_created_at"),
+                _SNAPSHOTS.c.id < sa.bindparam("anchor_id")),
+    )
+)
+_SNAPSHOT_ANCHOR = sa.select(_SNAPSHOTS.c.user_id, _SNAPSHOTS.c.created_at).where(_SNAPSHOTS.c.id == sa.bindparam("id"))
+
+
 def list_snapshots(
     *, session: Session, user: User, limit: int = 20, before: int | None = None, include_archived: bool = False
-) -> tuple[list[PortfolioSnapshot], int | None]:
-    """The user's snapshots newest first, after the `before` cursor (a snapshot id); and the next cursor."""
+) -> tuple[list[Any], int | None]:
+    """The user's snapshots newest first, after the `before` cursor (a snapshot id); and the next cursor.
+
+    Items have the snapshot's attributes (id, user_id, snapshot_data, total_value, created_at): rows
+    of the live table, or detached snapshots when archived ones are included.
+    """
     limit = max(1, min(limit, MAX_PAGE))
     if include_archived:
         from quantum.archive.models import snapshots_archive
@@ -146,28 +171,22 @@ def list_snapshots(
 
         return page_with_archive(session=session, model=PortfolioSnapshot, archive=snapshots_archive,
                                  user_id=user.id, limit=limit, before=before)
-    query = sa.select(PortfolioSnapshot).where(PortfolioSnapshot.user_id == user.id)
+    params: dict[str, Any] = {"user_id": user.id, "limit": limit + 1}
+    query = _NEWEST_SNAPSHOTS
     if before is not None:
-        anchor = session.get(PortfolioSnapshot, before)
+        anchor = session.execute(_SNAPSHOT_ANCHOR, {"id": before}).first()
         if anchor is None or anchor.user_id != user.id:
             raise NotFound("no such snapshot to page from", details={"before": before})
-        # Keyset on (created_at, id): stable under concurrent inserts, served by the (user_id, created_at) index.
-        query = query.where(
-            sa.or_(
-                PortfolioSnapshot.created_at < anchor.created_at,
-                sa.and_(PortfolioSnapshot.created_at == anchor.created_at, PortfolioSnapshot.id < anchor.id),
-            )
-        )
-    rows = session.scalars(
-        query.order_by(PortfolioSnapshot.created_at.desc(), PortfolioSnapshot.id.desc()).limit(limit + 1)
-    ).all()
-    items = list(rows[:limit])
+        query = _NEWEST_SNAPSHOTS_BEFORE
+        params.update(anchor_created_at=anchor.created_at, anchor_id=before)
+    rows = session.execute(query, params).all()
+    items = rows[:limit]
     next_before = items[-1].id if len(rows) > limit else None
     return items, next_before
 
 
-def latest_snapshot(*, session: Session, user: User) -> PortfolioSnapshot:
-    """The user's newest snapshot; NotFound when there is none."""
+def latest_snapshot(*, session: Session, user: User) -> Any:
+    """The user's newest snapshot (a row with the snapshot's attributes); NotFound when there is none."""
     items, _ = list_snapshots(session=session, user=user, limit=1)
     if not items:
         raise NotFound("no portfolio snapshot yet: POST /api/portfolio/snapshots takes one")

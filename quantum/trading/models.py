@@ -107,7 +107,12 @@ class Position(SQLModel, table=True):
     @property
     def average_cost(self) -> Decimal:
         """Cost basis per unit held (zero when flat)."""
-        return quantize(self.cost_basis / self.quantity) if self.quantity else ZERO
+        return average_cost(self.cost_basis, self.quantity)
+
+
+def average_cost(cost_basis: Decimal, quantity: Decimal) -> Decimal:
+    """Cost basis per unit held (zero when flat), for a position read as plain columns too."""
+    return quantize(cost_basis / quantity) if quantity else ZERO
 
 
 class Budget(SQLModel, table=True):

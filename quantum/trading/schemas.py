@@ -100,6 +100,27 @@ class PositionOut(Schema):
     updated_at = fields.DateTime()
 
 
+def positions_json(positions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What `PositionOut(many=True).dump(positions)` returns, built by hand (the dump cost ~40 us per position).
+
+    tests/perf/test_fast_json.py checks that both agree on seeded data.
+    """
+    return [
+        {
+            "symbol": p["symbol"],
+            "quantity": fmt(p["quantity"]),
+            "average_cost": fmt(p["average_cost"]),
+            "cost_basis": fmt(p["cost_basis"]),
+            "realized_pnl": fmt(p["realized_pnl"]),
+            "last_price": fmt(p["last_price"]),
+            "market_value": fmt(p["market_value"]),
+            "unrealized_pnl": fmt(p["unrealized_pnl"]),
+            "updated_at": None if p["updated_at"] is None else p["updated_at"].isoformat(),
+        }
+        for p in positions
+    ]
+
+
 class PositionsArgs(Schema):
     include_flat = fields.Boolean(load_default=False)
 

@@ -30,6 +30,7 @@ from quantum.trading.models import (
     OrderStatus,
     Position,
     SymbolMetric,
+    average_cost,
 )
 from quantum.trading.money import ZERO, fmt, quantize
 from quantum.trading.transactions import lock_balance, run_in_transaction
@@ -323,33 +324,36 @@ def get_order(*, session: Session, user: User, order_id: int) -> Order:
     return order
 
 
-def _same_symbol() -> sa.ColumnElement[bool]:
-    return sa.and_(SymbolMetric.user_id == Position.user_id, SymbolMetric.symbol == Position.symbol)
+_POSITIONS, _SYMBOLS = Position.__table__, SymbolMetric.__table__
+# Plain columns, not entities (the list is only read and serialized), in a SELECT built once.
+_ALL_POSITIONS = (
+    sa.select(_POSITIONS.c.symbol, _POSITIONS.c.quantity, _POSITIONS.c.cost_basis, _POSITIONS.c.realized_pnl,
+              _POSITIONS.c.updated_at, _SYMBOLS.c.last_price)
+    .outerjoin(_SYMBOLS, sa.and_(_SYMBOLS.c.user_id == _POSITIONS.c.user_id, _SYMBOLS.c.symbol == _POSITIONS.c.symbol))
+    .where(_POSITIONS.c.user_id == sa.bindparam("user_id"))
+    .order_by(_POSITIONS.c.symbol)
+)
+_OPEN_POSITIONS = _ALL_POSITIONS.where(_POSITIONS.c.quantity > 0)
 
 
 def list_positions(*, session: Session, user: User, include_flat: bool = False) -> list[dict[str, Any]]:
     """The user's positions with average cost and, valued at the last fill price, market value and unrealized P&L."""
-    query = (
-        sa.select(Position, SymbolMetric.last_price)
-        .outerjoin(SymbolMetric, _same_symbol())
-        .where(Position.user_id == user.id)
-        .order_by(Position.symbol)
-    )
-    if not include_flat:
-        query = query.where(Position.quantity > 0)
+    query = _ALL_POSITIONS if include_flat else _OPEN_POSITIONS
     positions = []
-    for position, last_price in session.execute(query).all():
-        market_value = quantize(position.quantity * last_price) if last_price is not None else None
+    for symbol, quantity, cost_basis, realized_pnl, updated_at, last_price in session.execute(
+        query, {"user_id": user.id}
+    ):
+        market_value = quantize(quantity * last_price) if last_price is not None else None
         positions.append({
-            "symbol": position.symbol,
-            "quantity": position.quantity,
-            "average_cost": position.average_cost,
-            "cost_basis": position.cost_basis,
-            "realized_pnl": position.realized_pnl,
+            "symbol": symbol,
+            "quantity": quantity,
+            "average_cost": average_cost(cost_basis, quantity),
+            "cost_basis": cost_basis,
+            "realized_pnl": realized_pnl,
             "last_price": last_price,
             "market_value": market_value,
-            "unrealized_pnl": quantize(market_value - position.cost_basis) if market_value is not None else None,
-            "updated_at": position.updated_at,
+            "unrealized_pnl": quantize(market_value - cost_basis) if market_value is not None else None,
+            "updated_at": updated_at,
         })
     return positions
 

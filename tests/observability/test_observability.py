@@ -180,3 +180,11 @@ def test_metrics_are_summed_across_gunicorn_workers(db_url, tmp_path):
         if s.labels.get("route") == "/api/health" and s.name.endswith("_total")
     )
     assert total == 30
+
+
+def test_labelled_children_are_the_metrics_own() -> None:
+    from quantum.observability import metrics
+
+    child = metrics.labelled(metrics.HTTP_REQUESTS, "GET", "/labelled-test", "200")
+    assert child is metrics.HTTP_REQUESTS.labels("GET", "/labelled-test", "200")
+    assert metrics.labelled(metrics.HTTP_REQUESTS, "GET", "/labelled-test", "200") is child

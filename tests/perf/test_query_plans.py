@@ -1,8 +1,8 @@
 """Every query the hot routes run uses an index, read from the plans of the statements actually executed.
 
-The services behind the benchmarked routes (latest snapshot, snapshot list, positions, trading metrics,
-risk metrics, order placement, snapshot creation, order list, limits) run on a seeded database while
-every statement is captured; then each captured statement is explained with its own parameters:
+The services behind the benchmarked routes (authentication, latest snapshot, snapshot list, positions,
+trading metrics, risk metrics, order placement, snapshot creation, order list, limits) run on a seeded
+database while every statement is captured; then each captured statement is explained with its own parameters:
 `EXPLAIN QUERY PLAN` on SQLite, `EXPLAIN` on PostgreSQL (after ANALYZE, no planner settings changed;
 the seed is large enough that a sequential scan is not the cheaper plan for a per-user query).
 """
@@ -73,6 +73,7 @@ def add_ai_requests(app: Any, per_user: int = 10) -> None:
 def run_hot_paths(app: Any) -> list[tuple[str, Any]]:
     """Call each hot service once for a seeded user; return the (statement, parameters) it executed."""
     from quantum.ai import service as ai
+    from quantum.auth.tokens import load_user_and_revoked
     from quantum.extensions import db
     from quantum.models import User
     from quantum.perf.seed import demo_email
@@ -88,6 +89,7 @@ def run_hot_paths(app: Any) -> list[tuple[str, Any]]:
 
         event.listen(db.engine, "before_cursor_execute", capture)
         try:
+            load_user_and_revoked(session=db.session, user_id=user.id, jti="plan-jti")
             latest = portfolio.latest_snapshot(session=db.session, user=user)
             portfolio.list_snapshots(session=db.session, user=user, limit=20, before=latest.id)
             trading.list_positions(session=db.session, user=user)
