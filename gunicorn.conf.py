@@ -30,6 +30,9 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
 accesslog = "-"
+# The same access lines, without building ~40 header/environ atoms the default format never uses
+# (a sixth of a bare request's CPU). With statsd, name gunicorn.instrument.statsd.Statsd here instead.
+logger_class = "quantum.observability.accesslog.AccessLogger"
 # No preload: each worker opens its own pool after the fork, so no connection crosses a fork.
 preload_app = False
 

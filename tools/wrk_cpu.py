@@ -7,7 +7,8 @@ between runs, so the ratio moved with it. This tool starts both servers (bench/r
 settings, 4 workers x 4 threads) and alternates short wrk runs (100 connections) between the app's
 endpoints and the bare route, so both see the same load. Besides req/s it reads the CPU time of each
 gunicorn process group from /proc before and after every run: CPU per request moves far less with the
-load than req/s does. For PostgreSQL it also reports the CPU of the server's processes per request.
+load than req/s does. For PostgreSQL it also reports the CPU of the server's backends connected to the
+database under test (other databases' load is not counted).
 An endpoint is a bench/lua/bench.lua name (latest, snapshots, positions, ...) or a path ("/api/health").
 It only reads: tokens are minted in-process, nothing is deposited.
 """
@@ -55,6 +56,22 @@ def cpu_seconds(select: Any) -> float:
         if select(int(pid), fields, head.partition("(")[2]):
             total += sum(int(value) for value in fields[11:15])
     return total / TICKS
+
+
+def backend_of(database: str | None) -> Any:
+    """A `cpu_seconds` selector for the PostgreSQL backends connected to `database` (none for SQLite)."""
+
+    def select(pid: int, fields: list[str], name: str) -> bool:
+        if database is None or name != "postgres":
+            return False
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                title = handle.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            return False
+        return f" {database} " in title  # "postgres: user database host(port) state"
+
+    return select
 
 
 def mint_tokens(url: str, users: int, seed: int) -> list[str]:
@@ -107,6 +124,10 @@ def main() -> None:
     from quantum.config import normalize_database_url
 
     url = normalize_database_url(args.database_url, "database_url")
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    is_backend = backend_of(parsed.database if parsed.get_backend_name() == "postgresql" else None)
     tokens = Path(tempfile.mkstemp(suffix=".txt")[1])
     tokens.write_text("\n".join(mint_tokens(url, 50, 42)) + "\n")
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
@@ -126,10 +147,9 @@ def main() -> None:
         for _ in range(args.rounds):
             for endpoint, port, server in plan:
                 in_group = lambda pid, fields, name, pgid=server.pid: int(fields[2]) == pgid  # noqa: E731
-                is_postgres = lambda pid, fields, name: name == "postgres"  # noqa: E731
-                before, pg_before = cpu_seconds(in_group), cpu_seconds(is_postgres)
+                before, pg_before = cpu_seconds(in_group), cpu_seconds(is_backend)
                 row = run_wrk(port, endpoint, tokens, args.seconds, script)
-                after, pg_after = cpu_seconds(in_group), cpu_seconds(is_postgres)
+                after, pg_after = cpu_seconds(in_group), cpu_seconds(is_backend)
                 total = totals.setdefault(endpoint, {"requests": 0, "seconds": 0.0, "cpu": 0.0, "pg": 0.0,
                                                      "errors": 0, "p99": []})
                 total["requests"] += row["requests"]
