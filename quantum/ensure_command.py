@@ -45,6 +45,9 @@ def db_ensure(check: bool, as_json: bool, allow_destructive: bool, lock_wait: fl
     except ConfigError as exc:
         click.echo(f"quantum: configuration error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    from quantum.observability.logs import configure_logging
+
+    configure_logging(settings.log_format)  # the app's command has it from create_app
     run_db_ensure(settings, check=check, as_json=as_json, allow_destructive=allow_destructive,
                   lock_wait=lock_wait, quick=True)
 
@@ -60,9 +63,6 @@ def run_db_ensure(
     settings: Settings, *, check: bool, as_json: bool, allow_destructive: bool, lock_wait: float | None, quick: bool
 ) -> None:
     """Run the schema lifecycle, print the report, and exit with its code."""
-    from quantum.observability.logs import configure_logging
-
-    configure_logging(settings.log_format)
     if quick and not check and not allow_destructive:
         report = _quick_report(settings)
         if report is not None:

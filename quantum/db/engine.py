@@ -9,23 +9,23 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
+from quantum.db.url import parse_database_url
+
 SQLITE_BUSY_TIMEOUT_MS = 15000
 
 
 def describe_url(url: str | sa.URL) -> str:
     """A short, password-free name for a database: host:port/db or the SQLite path."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return f"sqlite file {parsed.database or ':memory:'}"
-    return f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database}"
+    return parse_database_url(_as_text(url)).describe()
 
 
 def sqlite_path(url: str | sa.URL) -> Path | None:
     """The file behind a SQLite URL, or None for memory databases and other backends."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database).resolve()
+    return parse_database_url(_as_text(url)).sqlite_file()
+
+
+def _as_text(url: str | sa.URL) -> str:
+    return url if isinstance(url, str) else url.render_as_string(hide_password=False)
 
 
 def install_sqlite_pragmas(engine: Engine, *, foreign_keys: bool = True) -> None:

@@ -28,6 +28,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from quantum.trading.money import ZERO, quantize
+from quantum.trading.service import count_fill
 
 # Fixed so the dataset never depends on the clock: every generated row is before this instant.
 END = datetime(2026, 1, 1, tzinfo=UTC)
@@ -100,15 +101,8 @@ class Counters:
 
     def add_fill(self, side: str, notional: Decimal, pnl: Decimal, price: Decimal, at: datetime) -> None:
         """Count one filled order exactly as place_order does."""
-        self.orders_total += 1
-        self.orders_filled += 1
-        if side == "buy":
-            self.buy_volume = quantize(self.buy_volume + notional)
-        else:
-            self.sell_volume = quantize(self.sell_volume + notional)
-            self.realized_pnl = quantize(self.realized_pnl + pnl)
-            self.closing_trades += 1
-            self.winning_trades += int(pnl > 0)
+        self.orders_total += 1  # place_order counts the order when it is placed, then the fill
+        count_fill(self, buy=side == "buy", notional=notional, pnl=pnl)
         self.last_price, self.last_fill_at = price, at
 
     def row(self) -> tuple[Any, ...]:

@@ -165,6 +165,18 @@ REJECT_MESSAGES = {
 }
 
 
+def count_fill(counters: Any, *, buy: bool, notional: Decimal, pnl: Decimal) -> None:
+    """Add one fill to a metric row's counters (ORM row or the seed's counters: the same attributes)."""
+    counters.orders_filled += 1
+    if buy:
+        counters.buy_volume = quantize(counters.buy_volume + notional)
+    else:
+        counters.sell_volume = quantize(counters.sell_volume + notional)
+        counters.realized_pnl = quantize(counters.realized_pnl + pnl)
+        counters.closing_trades += 1
+        counters.winning_trades += int(pnl > 0)
+
+
 def place_order(*, session: Session, user: User, data: dict[str, Any]) -> OrderResult:
     """Fill a paper order at its limit price, moving cash and position atomically; idempotent by client_order_id.
 
@@ -260,14 +272,7 @@ def place_order(*, session: Session, user: User, data: dict[str, Any]) -> OrderR
         s.add(Fill(order_id=order.id, user_id=user_id, symbol=symbol, quantity=quantity, price=price,
                    notional=notional, realized_pnl=pnl, created_at=now))
         for row in (daily, per_symbol):
-            row.orders_filled += 1
-            if side is OrderSide.buy:
-                row.buy_volume = quantize(row.buy_volume + notional)
-            else:
-                row.sell_volume = quantize(row.sell_volume + notional)
-                row.realized_pnl = quantize(row.realized_pnl + pnl)
-                row.closing_trades += 1
-                row.winning_trades += int(pnl > 0)
+            count_fill(row, buy=side is OrderSide.buy, notional=notional, pnl=pnl)
         per_symbol.last_price = price
         per_symbol.last_fill_at = now
         s.flush()
