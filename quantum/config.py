@@ -139,6 +139,39 @@ def engine_options(settings: Settings) -> dict:
     return options
 
 
+DEV_SECRET_FILE = "dev-jwt-secret"
+
+
+def development_secret(instance_path: str) -> str:
+    """The development signing key kept in `instance/dev-jwt-secret`, created once (owner-only)."""
+    path = Path(instance_path, DEV_SECRET_FILE)
+    try:
+        existing = path.read_text().strip()
+    except FileNotFoundError:
+        existing = ""
+    if existing:
+        return existing
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Write a private temporary file, then link it into place: the link fails if another worker
+    # won the race, so every process ends up reading the one complete key.
+    candidate = "dev-" + secrets.token_urlsafe(32)
+    temporary = path.with_name(f".{DEV_SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(candidate + "\n")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+    finally:
+        temporary.unlink(missing_ok=True)
+    winner = path.read_text().strip()
+    if not winner:
+        raise ConfigError(f"JWT_SECRET_KEY is unset and {path} is empty: delete the file or set JWT_SECRET_KEY")
+    return winner
+
+
 def _default_sqlite_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path, "quantum.db").resolve())
 
@@ -174,8 +207,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: str = 
             )
         if secret.startswith("dev-"):
             raise ConfigError("JWT_SECRET_KEY is a development key: production needs its own secret")
+    elif not secret and mode == "development":
+        # Every gunicorn worker and every restart must sign with the same key, or a token only
+        # works on the worker that issued it: keep one generated key under instance/.
+        secret = development_secret(instance_path)
     elif not secret:
-        # A fresh key per process start is fine for development: tokens simply expire on restart.
+        # Tests that set no key get one per process: nothing written to disk.
         secret = "dev-" + secrets.token_urlsafe(32)
 
     pool_size = env.get("DB_POOL_SIZE")
