@@ -81,6 +81,8 @@ def run_env() -> None:
         include_name=include_name,
         version_table=version_table,
         process_revision_directives=process_revision_directives,
+        # A segment of revisions that use autocommit_block() runs one transaction per revision (see ensure.py).
+        transaction_per_migration=bool(config.attributes.get("transaction_per_migration", False)),
     )
     if context.is_offline_mode():
         url = config.get_main_option("sqlalchemy.url") or str(_flask_engine().url)

@@ -7,10 +7,11 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
 from alembic.operations import Operations
+from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
@@ -21,7 +22,6 @@ from quantum.db.drift import DriftItem, compare_schema
 from quantum.db.engine import create_migration_engine, describe_url, sqlite_path
 from quantum.db.errors import (
     DatabaseAhead,
-    DestructiveMigration,
     MigrationFailed,
     SchemaDrift,
     SchemaError,
@@ -33,16 +33,18 @@ from quantum.db.fingerprint import (
     create_table_sql,
     project_files,
 )
+from quantum.db.gate import StatementGate
 from quantum.db.locking import schema_lock
 from quantum.db.retry import connect_with_retry, first_line
 from quantum.db.revisions import (
     LintFinding,
     alembic_config,
+    data_steps,
     lint_revision,
+    needs_autocommit,
     pending_revisions,
     revisions_up_to,
     single_head,
-    touched_tables,
 )
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,11 @@ class EnsureResult:
     exit_code: int = 0
     message: str = ""
     validation: str = "full"
+    # How the pending revisions ran: [{"revisions": [...], "atomic": bool, "committed": bool}, ...]
+    segments: list[dict] = field(default_factory=list)
+    # Adoption: the revisions recorded by stamping, each flagged when its upgrade() touches rows.
+    stamped: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The JSON report: action, revisions, backend, drift, duration and extras."""
@@ -117,6 +124,9 @@ class EnsureResult:
             "exit_code": self.exit_code,
             "message": self.message,
             "validation": self.validation,
+            "segments": self.segments,
+            "stamped": self.stamped,
+            "notes": self.notes,
         }
 
 
@@ -148,12 +158,22 @@ def ensure_schema(url: str, target: SchemaTarget, options: EnsureOptions | None 
 
 
 def read_revision(connection: Connection, version_table: str) -> str | None:
-    """The database's current Alembic revision (None when unstamped)."""
+    """The database's current Alembic revision (None when unstamped; the lowest one when branched)."""
+    heads = read_heads(connection, version_table)
+    return min(heads) if heads else None
+
+
+def read_heads(connection: Connection, version_table: str) -> frozenset[str]:
+    """Every row of the version table: Alembic keeps one per branch head, in no particular order."""
     context = MigrationContext.configure(connection, opts={"version_table": version_table})
-    heads = context.get_current_heads()
+    heads = frozenset(context.get_current_heads())
     if connection.in_transaction():
         connection.rollback()
-    return heads[0] if heads else None
+    return heads
+
+
+def _heads_label(heads: frozenset[str]) -> str | None:
+    return "+".join(sorted(heads)) if heads else None
 
 
 def _ensure_locked(
@@ -165,72 +185,76 @@ def _ensure_locked(
     head: str | None,
 ) -> EnsureResult:
     backend = connection.dialect.name
-    current = read_revision(connection, target.version_table)
+    heads = read_heads(connection, target.version_table)
+    current = _heads_label(heads)
     tables = set(sa.inspect(connection).get_table_names()) - target.bookkeeping_tables
     connection.rollback()
     result = EnsureResult("noop", current, current, backend, check=options.check)
 
-    if current is not None and current not in {s.revision for s in script.walk_revisions()}:
+    known = {s.revision for s in script.walk_revisions()}
+    unknown = sorted(heads - known)
+    if unknown:
         raise DatabaseAhead(
-            f"{describe_url(url)} is at revision {current}, which these migrations do not know "
+            f"{describe_url(url)} is at revision {', '.join(unknown)}, which these migrations do not know "
             f"(head is {head}): the database is ahead of the code; deploy the newer release or "
             "downgrade the database with it",
             report={"revision_before": current, "backend": backend},
         )
+    _refuse_overlapping_heads(script, heads)
 
-    if current is None and not tables:
+    if not heads and not tables:
         state = "created"
-    elif current is None:
+    elif not heads:
         state = "adopted"
-    elif current != head:
+    elif heads != {head}:
         state = "upgraded"
     else:
         state = "noop"
 
-    if options.check:
-        return _check(connection, target, script, head, state, result)
-    if state == "created":
-        _upgrade(connection, url, target, options, script, current, head, result, lint=False)
-    elif state == "upgraded":
-        _upgrade(connection, url, target, options, script, current, head, result, lint=True)
+    if options.check and state == "noop":
+        return _check_noop(connection, target, script, result)
+    if state in {"created", "upgraded"}:
+        _upgrade(connection, url, target, options, script, heads, head, result)
     elif state == "adopted":
-        _adopt(connection, target, script, head, result)
+        _adopt(connection, target, script, head, result, rehearse=options.check)
     else:
         _validate_at_head(connection, target, script, head, result)
     result.action = state
     result.revision_after = head if state != "noop" else current
     result.message = _summary(result, url)
+    if options.check:
+        # The real path ran in a transaction that was rolled back: what it did is what a real run would do.
+        result.exit_code = 1
+        verb = {"created": "would create the schema", "upgraded": "would upgrade", "adopted": "would adopt"}[state]
+        result.message = f"check: {verb} ({current or 'empty'} -> {head}); " + " ".join(
+            result.notes or ["rehearsed in full and rolled back"]
+        )
     return result
 
 
-def _check(
-    connection: Connection,
-    target: SchemaTarget,
-    script: ScriptDirectory,
-    head: str | None,
-    state: str,
-    result: EnsureResult,
+def _refuse_overlapping_heads(script: ScriptDirectory, heads: frozenset[str]) -> None:
+    """Alembic refuses a version table where one row is an ancestor of another; so do we, up front."""
+    for member in heads:
+        ancestors = {rev.revision for rev in revisions_up_to(script, member)} - {member}
+        overlap = sorted(ancestors & heads)
+        if overlap:
+            raise MigrationFailed(
+                f"the version table lists {member} and its ancestor {', '.join(overlap)}; Alembic cannot "
+                f"upgrade from overlapping revisions. Delete the row of {', '.join(overlap)} from the version "
+                "table (it is implied by its descendant) and rerun",
+                report={"revision_before": _heads_label(heads)},
+            )
+
+
+def _check_noop(
+    connection: Connection, target: SchemaTarget, script: ScriptDirectory, result: EnsureResult
 ) -> EnsureResult:
-    result.action = state
-    if state == "noop":
-        result.drift = compare_schema(connection, target.metadata, ignore_tables=target.bookkeeping_tables)
-        result.drift += _ledger_findings(connection, target, script, result.revision_before)
-        connection.rollback()
-        errors = [d for d in result.drift if d.severity == "error"]
-        result.exit_code = 6 if errors else 0
-        result.message = (
-            f"check: schema drift ({len(errors)} differences)" if errors else "check: the schema is up to date"
-        )
-        return result
-    if state == "adopted":
-        result.drift = compare_schema(connection, target.metadata, ignore_tables=target.bookkeeping_tables)
-        connection.rollback()
-    pending = pending_revisions(script, result.revision_before, head) if state == "upgraded" else []
-    result.applied = [rev.revision for rev in pending]
-    result.revision_after = head
-    result.exit_code = 1
-    verb = {"created": "would create the schema", "upgraded": "would upgrade", "adopted": "would adopt"}[state]
-    result.message = f"check: {verb} ({result.revision_before or 'empty'} -> {head})"
+    result.drift = compare_schema(connection, target.metadata, ignore_tables=target.bookkeeping_tables)
+    result.drift += _ledger_findings(connection, target, script, result.revision_before)
+    connection.rollback()
+    errors = [d for d in result.drift if d.severity == "error"]
+    result.exit_code = 6 if errors else 0
+    result.message = f"check: schema drift ({len(errors)} differences)" if errors else "check: the schema is up to date"
     return result
 
 
@@ -242,27 +266,38 @@ def _ledger_findings(
     return ledger.verify(connection, ledger.ledger_table(target.ledger_table), revisions_up_to(script, revision))
 
 
-def _lint(connection: Connection, pending: list, options: EnsureOptions) -> list[LintFinding]:
+def _lint_warnings(pending: list) -> list[LintFinding]:
+    """The static lint, now an early warning: the gate (quantum.db.gate) decides on what really runs."""
     findings = [finding for rev in pending for finding in lint_revision(rev)]
-    existing = set(sa.inspect(connection).get_table_names())
-    relevant = []
     for finding in findings:
-        if finding.needs_rows:
-            if finding.table not in existing:
-                continue
-            quoted = connection.dialect.identifier_preparer.quote(finding.table)
-            if connection.execute(sa.text(f"SELECT 1 FROM {quoted} LIMIT 1")).first() is None:
-                continue
-        relevant.append(finding)
-    connection.rollback()
-    if relevant and not options.allow_destructive:
-        raise DestructiveMigration(
-            "pending revisions would destroy data: "
-            + "; ".join(f.describe() for f in relevant)
-            + ". Back up, then rerun with --allow-destructive",
-            report={"findings": [f.describe() for f in relevant]},
-        )
-    return relevant
+        log.warning("db-ensure: pending revision may destroy data: %s", finding.describe())
+    return findings
+
+
+@dataclass
+class Segment:
+    """Consecutive pending revisions run together: atomic (one transaction) or one autocommit revision."""
+
+    revisions: list
+    atomic: bool
+    committed: bool = False
+
+    def to_dict(self) -> dict:
+        """The report's view: revision ids, atomicity, and whether it was committed."""
+        return {"revisions": [r.revision for r in self.revisions], "atomic": self.atomic, "committed": self.committed}
+
+
+def plan_segments(pending: list) -> list[Segment]:
+    """Split pending revisions where one needs autocommit_block(); every other run stays one transaction."""
+    segments: list[Segment] = []
+    for revision in pending:
+        if needs_autocommit(revision):
+            segments.append(Segment([revision], atomic=False))
+        elif segments and segments[-1].atomic:
+            segments[-1].revisions.append(revision)
+        else:
+            segments.append(Segment([revision], atomic=True))
+    return segments
 
 
 def _upgrade(
@@ -271,84 +306,242 @@ def _upgrade(
     target: SchemaTarget,
     options: EnsureOptions,
     script: ScriptDirectory,
-    current: str | None,
+    heads: frozenset[str],
     head: str | None,
     result: EnsureResult,
-    *,
-    lint: bool,
 ) -> None:
-    pending = pending_revisions(script, current, head)
-    if lint:
-        _lint(connection, pending, options)
+    current = _heads_label(heads)
+    pending = pending_revisions(script, heads, head)
+    if heads:
+        _lint_warnings(pending)
+    segments = plan_segments(pending)
+    result.segments = [segment.to_dict() for segment in segments]
+    gate = StatementGate(connection, protected=target.bookkeeping_tables, allow_destructive=options.allow_destructive)
+    if options.check:
+        with gate.watching(pending):
+            _rehearse(connection, target, options, script, heads, head, segments, gate, result)
+        return
+
     database_file = sqlite_path(url)
-    before = None
-    if database_file is not None and current is not None:
+    if database_file is not None and heads:
         backup_dir = Path(options.backup_dir) if options.backup_dir else database_file.parent / "backups"
         result.backup = str(backup_sqlite(database_file, backup_dir, label=f"pre-{head}"))
-        before = schema_fingerprint(database_file)
+    reached = current
+    with gate.watching(pending):
+        for index, segment in enumerate(segments):
+            last = index == len(segments) - 1
+            before = schema_fingerprint(database_file) if database_file is not None and result.backup else None
+            try:
+                if segment.atomic:
+                    _run_atomic(connection, target, options, script, heads if index == 0 else frozenset(),
+                                segment, result, validate=last, upto=head if len(segments) == 1 else None)
+                else:
+                    _run_autocommit(connection, target, script, segment)
+            except BaseException as exc:
+                if connection.in_transaction():
+                    connection.rollback()
+                connection.info["write"] = False
+                if _restore_if_changed(database_file, result.backup, before):
+                    reached = current
+                    for earlier in segments:
+                        earlier.committed = False
+                result.segments = [s.to_dict() for s in segments]
+                raise _failure(exc, gate, segment, reached, head, result) from exc
+            segment.committed = True
+            reached = segment.revisions[-1].revision
+            result.segments = [s.to_dict() for s in segments]
+        if segments and not segments[-1].atomic:
+            _require_no_drift(connection, target, result, f"after upgrading to {head} (the revisions are committed)")
+            connection.rollback()
+    result.applied = [rev.revision for rev in pending]
+    _analyze(connection, gate.touched)
 
+
+def _failure(
+    exc: BaseException, gate: StatementGate, segment: Segment, reached: str | None, head: str | None,
+    result: EnsureResult,
+) -> BaseException:
+    """The error to raise for a failed segment: SchemaErrors as they are, anything else as exit 7."""
+    atomic_note = "" if segment.atomic else (
+        f" Revision {segment.revisions[0].revision} ran outside a transaction (autocommit_block), so what it "
+        "did before failing stays; fix it and rerun"
+    )
+    if isinstance(exc, SchemaError):
+        exc.report.setdefault("revision_before", result.revision_before)
+        exc.report["segments"] = result.segments
+        if reached != result.revision_before:
+            exc.message += f" (committed segments stay: the database is at {reached})"
+            exc.args = (exc.message,)
+        return exc
+    if not isinstance(exc, Exception):
+        return exc
+    failing = gate.running or "to " + str(head)
+    detail = first_line(exc)
+    if isinstance(exc, AssertionError) and not detail:
+        detail = "Alembic refused an autocommit_block() inside a transaction"
+    return MigrationFailed(
+        f"migration {failing} failed and was rolled back "
+        f"(the database is at {reached or 'an empty schema'}): {detail}.{atomic_note}",
+        report={"revision_before": result.revision_before, "revision": gate.running, "segments": result.segments},
+    )
+
+
+def _alembic_upgrade(
+    connection: Connection, target: SchemaTarget, script: ScriptDirectory, destination: str, *, per_migration: bool
+) -> None:
+    """`alembic upgrade destination` on our connection, with our ScriptDirectory (whose upgrade()s the gate wraps)."""
+    config = alembic_config(target.script_location)
+    config.attributes.update(
+        connection=connection,
+        target_metadata=target.metadata,
+        version_table=target.version_table,
+        ignore_tables=target.bookkeeping_tables,
+        transaction_per_migration=per_migration,
+    )
+
+    def upgrade(rev: Any, context: Any) -> Any:
+        return script._upgrade_revs(destination, rev)
+
+    with EnvironmentContext(config, script, fn=upgrade, destination_rev=destination):
+        script.run_env()
+
+
+def _set_timeouts(connection: Connection, options: EnsureOptions) -> None:
+    if connection.dialect.name == "postgresql":
+        # Fail fast behind a long query instead of queueing every request behind our lock.
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(options.lock_timeout_ms)}")
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(options.statement_timeout_ms)}")
+
+
+def _run_atomic(
+    connection: Connection,
+    target: SchemaTarget,
+    options: EnsureOptions,
+    script: ScriptDirectory,
+    backfill_from: frozenset[str],
+    segment: Segment,
+    result: EnsureResult,
+    *,
+    validate: bool,
+    upto: str | None,
+) -> None:
+    """One transaction: the segment's revisions, ledger rows, checks, then commit."""
     connection.info["write"] = True
     transaction = connection.begin()
-    try:
-        if connection.dialect.name == "postgresql":
-            # Fail fast behind a long query instead of queueing every request behind our lock.
-            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(options.lock_timeout_ms)}")
-            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(options.statement_timeout_ms)}")
+    _set_timeouts(connection, options)
+    ledger_table = ledger.ledger_table(target.ledger_table)
+    ledger_table.create(connection, checkfirst=True)
+    _alembic_upgrade(connection, target, script, upto or segment.revisions[-1].revision, per_migration=False)
+    _foreign_key_check(connection)
+    for member in sorted(backfill_from):
+        ledger.record(connection, ledger_table, revisions_up_to(script, member), "backfilled")
+    ledger.record(connection, ledger_table, segment.revisions, "upgraded")
+    if validate:
+        _require_no_drift(connection, target, result, "after upgrading to " + str(segment.revisions[-1].revision))
+    transaction.commit()
+    connection.info["write"] = False
+
+
+def _run_autocommit(connection: Connection, target: SchemaTarget, script: ScriptDirectory, segment: Segment) -> None:
+    """One revision that uses autocommit_block(): Alembic commits around the block; then the ledger row."""
+    revision = segment.revisions[0]
+    connection.info["write"] = True
+    _alembic_upgrade(connection, target, script, revision.revision, per_migration=True)
+    with connection.begin():
         ledger_table = ledger.ledger_table(target.ledger_table)
         ledger_table.create(connection, checkfirst=True)
-        config = alembic_config(target.script_location)
-        config.attributes.update(
-            connection=connection,
-            target_metadata=target.metadata,
-            version_table=target.version_table,
-            ignore_tables=target.bookkeeping_tables,
+        ledger.record(connection, ledger_table, [revision], "upgraded")
+    connection.info["write"] = False
+
+
+def _foreign_key_check(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        violations = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if violations:
+            raise MigrationFailed(f"the migration left {len(violations)} rows with broken foreign keys: {violations[:3]}")
+
+
+def _rehearse(
+    connection: Connection,
+    target: SchemaTarget,
+    options: EnsureOptions,
+    script: ScriptDirectory,
+    heads: frozenset[str],
+    head: str | None,
+    segments: list[Segment],
+    gate: StatementGate,
+    result: EnsureResult,
+) -> None:
+    """--check: run the atomic revisions for real in one transaction that is always rolled back.
+
+    A revision that needs autocommit_block() cannot run inside a transaction, so the rehearsal stops
+    before it; the report's notes name what was not rehearsed. No backup is taken.
+    """
+    runnable: list = []
+    for segment in segments:
+        if not segment.atomic:
+            break
+        runnable += segment.revisions
+    skipped = [rev.revision for segment in segments for rev in segment.revisions][len(runnable):]
+    if runnable:
+        whole = Segment(runnable, atomic=True)
+        connection.info["write"] = True
+        try:
+            _run_rehearsal(connection, target, options, script, heads, whole, result, validate=not skipped,
+                           upto=head if not skipped else None)
+        except SchemaError as exc:
+            exc.report["check"] = True
+            raise
+        except Exception as exc:
+            raise _failure(exc, gate, whole, result.revision_before, head, result) from exc
+        finally:
+            if connection.in_transaction():
+                connection.rollback()
+            connection.info["write"] = False
+    if skipped:
+        result.notes.append(
+            f"rehearsed {len(runnable)} of {len(runnable) + len(skipped)} revisions and rolled back; "
+            f"not rehearsed: {', '.join(skipped)} (from {skipped[0]} on, a revision uses autocommit_block(), "
+            "which cannot run inside the rolled-back transaction)"
         )
-        command.upgrade(config, "head")
-        if connection.dialect.name == "sqlite":
-            violations = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-            if violations:
-                raise MigrationFailed(f"the migration left {len(violations)} rows with broken foreign keys: {violations[:3]}")
-        ledger.record(connection, ledger_table, revisions_up_to(script, current), "backfilled")
-        ledger.record(connection, ledger_table, pending, "upgraded")
-        _require_no_drift(connection, target, result, "after upgrading to " + str(head))
-        transaction.commit()
-    except BaseException as exc:
-        transaction.rollback()
-        _restore_if_changed(database_file, result.backup, before)
-        if isinstance(exc, SchemaError):
-            raise
-        if not isinstance(exc, Exception):
-            raise
-        failing = _failing_revision(exc)
-        raise MigrationFailed(
-            f"migration {failing or 'to ' + str(head)} failed and was rolled back "
-            f"(the database is still at {current or 'an empty schema'}): {first_line(exc)}",
-            report={"revision_before": current},
-        ) from exc
-    finally:
-        connection.info["write"] = False
-    result.applied = [rev.revision for rev in pending]
-    _analyze(connection, {t for rev in pending for t in touched_tables(rev)})
+    result.applied = [rev.revision for segment in segments for rev in segment.revisions]
 
 
-def _failing_revision(exc: BaseException) -> str | None:
-    # Alembic does not tag exceptions with the revision; the traceback's frames name the file.
-    tb = exc.__traceback__
-    found = None
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if "/versions/" in filename:
-            found = Path(filename).stem
-        tb = tb.tb_next
-    return found
+def _run_rehearsal(
+    connection: Connection,
+    target: SchemaTarget,
+    options: EnsureOptions,
+    script: ScriptDirectory,
+    heads: frozenset[str],
+    segment: Segment,
+    result: EnsureResult,
+    *,
+    validate: bool,
+    upto: str | None,
+) -> None:
+    connection.begin()
+    _set_timeouts(connection, options)
+    ledger_table = ledger.ledger_table(target.ledger_table)
+    ledger_table.create(connection, checkfirst=True)
+    _alembic_upgrade(connection, target, script, upto or segment.revisions[-1].revision, per_migration=False)
+    _foreign_key_check(connection)
+    for member in sorted(heads):
+        ledger.record(connection, ledger_table, revisions_up_to(script, member), "backfilled")
+    ledger.record(connection, ledger_table, segment.revisions, "upgraded")
+    if validate:
+        _require_no_drift(connection, target, result, "after upgrading to " + str(segment.revisions[-1].revision))
+    connection.rollback()
 
 
-def _restore_if_changed(database_file: Path | None, backup: str | None, before: list | None) -> None:
+def _restore_if_changed(database_file: Path | None, backup: str | None, before: list | None) -> bool:
+    """Restore the pre-run backup when a rollback left the schema changed; True when it did."""
     if database_file is None or backup is None or before is None:
-        return
+        return False
     if schema_fingerprint(database_file) != before:
         log.error("rollback left %s changed; restoring the backup %s", database_file, backup)
         restore_sqlite(Path(backup), database_file)
+        return True
+    return False
 
 
 def _require_no_drift(connection: Connection, target: SchemaTarget, result: EnsureResult, when: str) -> None:
@@ -364,7 +557,13 @@ def _require_no_drift(connection: Connection, target: SchemaTarget, result: Ensu
 
 
 def _adopt(
-    connection: Connection, target: SchemaTarget, script: ScriptDirectory, head: str | None, result: EnsureResult
+    connection: Connection,
+    target: SchemaTarget,
+    script: ScriptDirectory,
+    head: str | None,
+    result: EnsureResult,
+    *,
+    rehearse: bool = False,
 ) -> None:
     drift = compare_schema(connection, target.metadata, ignore_tables=target.bookkeeping_tables)
     connection.rollback()
@@ -374,8 +573,10 @@ def _adopt(
         raise SchemaDrift(
             "the database has tables but no migration history, and they differ from the models in ways "
             "adoption cannot repair: " + "; ".join(d.detail for d in blocking),
-            report={"drift": [d.to_dict() for d in drift]},
+            report={"drift": [d.to_dict() for d in drift], "check": rehearse},
         )
+    stamped = revisions_up_to(script, head)
+    result.stamped = stamped_report(stamped)
     connection.info["write"] = True
     transaction = connection.begin()
     try:
@@ -386,20 +587,47 @@ def _adopt(
         context.stamp(script, "head")
         # Reference data that migrations insert is missing from a create_all database: revisions
         # that define `seed_data(connection)` (idempotent by contract) fill it in.
-        for revision in revisions_up_to(script, head):
+        for revision in stamped:
             seed = getattr(revision.module, "seed_data", None)
             if callable(seed):
                 seed(connection)
-        ledger.record(connection, ledger_table, revisions_up_to(script, head), "adopted")
+        ledger.record(connection, ledger_table, stamped, "adopted")
         _require_no_drift(connection, target, result, "after adopting the legacy database")
-        transaction.commit()
-    except BaseException:
+        if rehearse:
+            transaction.rollback()
+        else:
+            transaction.commit()
+    except BaseException as exc:
         transaction.rollback()
+        if isinstance(exc, SchemaError):
+            exc.report["check"] = rehearse
         raise
     finally:
         connection.info["write"] = False
-    result.applied = [rev.revision for rev in revisions_up_to(script, head)]
-    _analyze(connection, set(target.metadata.tables))
+    result.applied = [rev.revision for rev in stamped]
+    data = [entry for entry in result.stamped if entry["data_migration"]]
+    if data:
+        result.notes.append(
+            f"adoption stamped {len(stamped)} revisions without running them; {len(data)} of them change rows, "
+            f"which this database never got: {', '.join(entry['revision'] for entry in data)}. Apply what they do "
+            "by hand if the legacy data needs it"
+        )
+        for entry in data:
+            log.warning("db-ensure: adopted without running the data migration %s (%s)", entry["revision"],
+                        "; ".join(entry["steps"]))
+    if not rehearse:
+        _analyze(connection, set(target.metadata.tables))
+
+
+def stamped_report(revisions: list) -> list[dict]:
+    """What adoption records without running: each revision, and what its upgrade() does to rows."""
+    report = []
+    for revision in revisions:
+        steps = data_steps(revision)
+        seeded = callable(getattr(revision.module, "seed_data", None))
+        report.append({"revision": revision.revision, "data_migration": bool(steps), "steps": steps,
+                       "seed_data_run": seeded})
+    return report
 
 
 def _create_missing(connection: Connection, metadata: sa.MetaData) -> None:
@@ -488,9 +716,16 @@ def _summary(result: EnsureResult, url: str) -> str:
     text = {
         "created": f"created the schema at {result.revision_after}",
         "upgraded": f"upgraded {result.revision_before} -> {result.revision_after} ({len(result.applied)} revisions)",
-        "adopted": f"adopted the legacy schema and stamped it at {result.revision_after}",
+        "adopted": f"adopted the legacy schema and stamped it at {result.revision_after} "
+                   f"({len(result.stamped)} revisions recorded without running, "
+                   f"{sum(1 for e in result.stamped if e['data_migration'])} of them data migrations)",
         "noop": f"already at {result.revision_after}; schema valid",
     }[result.action]
     if warnings:
         text += f"; {len(warnings)} warnings"
+    if any(not segment["atomic"] for segment in result.segments):
+        text += "; segments: " + ", ".join(
+            f"[{' '.join(segment['revisions'])}] {'atomic' if segment['atomic'] else 'autocommit'}"
+            for segment in result.segments
+        )
     return f"{text} on {describe_url(url)}"

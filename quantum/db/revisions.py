@@ -13,7 +13,9 @@ from alembic.script import Script, ScriptDirectory
 
 from quantum.db.errors import MultipleHeads
 
-DESTRUCTIVE_SQL = re.compile(r"\b(DROP\s+TABLE|DROP\s+COLUMN|TRUNCATE|DELETE\s+FROM|DROP\s+TYPE|ALTER\s+TYPE)\b", re.I)
+# The static lint is an early warning only; quantum.db.gate decides on what actually runs.
+DESTRUCTIVE_SQL = re.compile(r"\b(DROP\s+TABLE|DROP\s+COLUMN|TRUNCATE|DELETE\s+FROM|DROP\s+TYPE)\b", re.I)
+SCHEMA_SQL = re.compile(r"^\s*(CREATE|ALTER|DROP|COMMENT|GRANT|REVOKE)\b", re.I)
 
 
 def alembic_config(script_location: str) -> Config:
@@ -34,11 +36,63 @@ def single_head(script: ScriptDirectory) -> str | None:
     return heads[0] if heads else None
 
 
-def pending_revisions(script: ScriptDirectory, current: str | None, head: str | None) -> list[Script]:
-    """Revisions between `current` and `head`, oldest first."""
-    if head is None or current == head:
+def pending_revisions(script: ScriptDirectory, current: str | tuple[str, ...] | frozenset | None,
+                      head: str | None) -> list[Script]:
+    """Revisions between the database's heads (one, several, or none) and `head`, oldest first."""
+    currents = _as_heads(current)
+    if head is None or currents == {head}:
         return []
-    return list(reversed(list(script.iterate_revisions(head, current or "base"))))
+    applied = {rev.revision for c in currents for rev in revisions_up_to(script, c)}
+    return [rev for rev in revisions_up_to(script, head) if rev.revision not in applied]
+
+
+def _as_heads(current: str | tuple[str, ...] | frozenset | None) -> set[str]:
+    if current is None:
+        return set()
+    if isinstance(current, str):
+        return {current}
+    return set(current)
+
+
+def needs_autocommit(revision: Script) -> bool:
+    """Whether a revision's upgrade() uses `autocommit_block()` (it must run outside one transaction)."""
+    upgrade = _upgrade_function(revision)
+    return upgrade is not None and any(
+        isinstance(node, ast.Attribute) and node.attr == "autocommit_block" for node in ast.walk(upgrade)
+    )
+
+
+def data_steps(revision: Script) -> list[str]:
+    """What a revision's upgrade() does beyond schema changes (SQL on rows, bind use, bulk inserts)."""
+    upgrade = _upgrade_function(revision)
+    if upgrade is None:
+        return []
+    steps: list[str] = []
+    for node in ast.walk(upgrade):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+        if name in {"bulk_insert", "get_bind", "exec_driver_sql", "Session", "insert", "update", "delete"}:
+            steps.append(f"{name}() at line {node.lineno}")
+        elif name == "execute":
+            sql = _sql_constant(node.args[0]) if node.args else None
+            if sql is None or not SCHEMA_SQL.match(sql):
+                steps.append(f"execute() at line {node.lineno}")
+    return list(dict.fromkeys(steps))
+
+
+def _sql_constant(node: ast.AST) -> str | None:
+    # op.execute("...") or op.execute(sa.text("...")) with a literal: anything else is opaque.
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+        return node.args[0].value if isinstance(node.args[0].value, str) else None
+    return None
+
+
+def _upgrade_function(revision: Script) -> ast.FunctionDef | None:
+    tree = ast.parse(Path(revision.path).read_text())
+    return next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "upgrade"), None)
 
 
 def revisions_up_to(script: ScriptDirectory, revision: str | None) -> list[Script]:
@@ -70,19 +124,16 @@ class LintFinding:
 
 def lint_revision(revision: Script) -> list[LintFinding]:
     """Find drops, NOT NULL without default, and enum rewrites in a revision's upgrade()."""
-    tree = ast.parse(Path(revision.path).read_text())
-    upgrade = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "upgrade"), None)
+    upgrade = _upgrade_function(revision)
     if upgrade is None:
         return []
-    batch_tables = _batch_table_names(upgrade)
     findings: list[LintFinding] = []
-    for node in ast.walk(upgrade):
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+    for node, batch_table in _calls(upgrade):
+        if not isinstance(node.func, ast.Attribute):
             continue
         name = node.func.attr
-        owner = node.func.value.id if isinstance(node.func.value, ast.Name) else None
-        table = batch_tables.get(owner) if owner in batch_tables else _str_arg(node, 0)
-        args_after_table = 0 if owner in batch_tables else 1
+        table = batch_table if batch_table is not None else _str_arg(node, 0)
+        args_after_table = 0 if batch_table is not None else 1
         if name == "drop_table":
             findings.append(LintFinding(revision.revision, table, f"drops table {table}"))
         elif name == "drop_column":
@@ -114,20 +165,35 @@ def lint_revision(revision: Script) -> list[LintFinding]:
     return findings
 
 
-def _batch_table_names(function: ast.FunctionDef) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for node in ast.walk(function):
+def _calls(function: ast.FunctionDef) -> list[tuple[ast.Call, str | None]]:
+    """Every call in a function, with the real table of the batch_alter_table block it sits in.
+
+    Attributed by the `with` block that encloses the call, never by the variable's name (every
+    block calls it `batch_op`, so a name lookup would give every step to the last table).
+    """
+    found: list[tuple[ast.Call, str | None]] = []
+
+    def visit(node: ast.AST, batch: dict[str, str]) -> None:
         if isinstance(node, ast.With):
+            inner = dict(batch)
             for item in node.items:
                 call = item.context_expr
-                if (
-                    isinstance(call, ast.Call)
-                    and isinstance(call.func, ast.Attribute)
-                    and call.func.attr == "batch_alter_table"
-                    and isinstance(item.optional_vars, ast.Name)
-                ):
-                    names[item.optional_vars.id] = _str_arg(call, 0) or "?"
-    return names
+                if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+                        and call.func.attr == "batch_alter_table" and isinstance(item.optional_vars, ast.Name):
+                    inner[item.optional_vars.id] = _str_arg(call, 0) or "?"
+                visit(call, batch)
+            for statement in node.body:
+                visit(statement, inner)
+            return
+        if isinstance(node, ast.Call):
+            owner = node.func.value.id if isinstance(node.func, ast.Attribute) and isinstance(
+                node.func.value, ast.Name) else None
+            found.append((node, batch.get(owner) if owner is not None else None))
+        for child in ast.iter_child_nodes(node):
+            visit(child, batch)
+
+    visit(function, {})
+    return found
 
 
 def _str_arg(call: ast.Call, index: int) -> str | None:
@@ -152,19 +218,18 @@ def _not_null_without_default(column_call: ast.Call) -> bool:
 
 
 def touched_tables(revision: Script) -> set[str]:
-    """Tables a revision's upgrade() names, so they can be ANALYZEd afterwards."""
-    tree = ast.parse(Path(revision.path).read_text())
-    upgrade = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "upgrade"), None)
+    """Tables a revision's upgrade() names (batch blocks by their real table), for ANALYZE afterwards."""
+    upgrade = _upgrade_function(revision)
     if upgrade is None:
         return set()
-    tables = set(_batch_table_names(upgrade).values())
-    for node in ast.walk(upgrade):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in {"create_table", "add_column", "alter_column", "create_index", "bulk_insert"}
-        ):
-            name = _str_arg(node, 1 if node.func.attr == "create_index" else 0)
+    tables: set[str] = set()
+    for node, batch_table in _calls(upgrade):
+        if not isinstance(node.func, ast.Attribute):
+            continue
+        if node.func.attr == "batch_alter_table":
+            tables.add(_str_arg(node, 0) or "?")
+        elif node.func.attr in {"create_table", "add_column", "alter_column", "create_index", "bulk_insert"}:
+            name = batch_table if batch_table is not None else _str_arg(node, 1 if node.func.attr == "create_index" else 0)
             if name:
                 tables.add(name)
     return tables - {"?"}
