@@ -89,6 +89,8 @@ def run_db_ensure(
             "revision_after": None,
             "duration_ms": exc.report.get("duration_ms"),
             "validation": "full",
+            "segments": exc.report.get("segments", []),
+            "findings": exc.report.get("findings", []),
         }
         if as_json:
             click.echo(json.dumps(report))
@@ -114,6 +116,8 @@ def _print(report: dict[str, Any], as_json: bool) -> None:
         return
     click.echo(f"db-ensure: {report['action']}: {report['message']} in {report['duration_ms']:.0f} ms")
     _print_drift(report["drift"])
+    for note in (n for n in report.get("notes", []) if n not in report["message"]):
+        click.echo(f"  note     {note}")
 
 
 def _print_drift(drift: list[dict], err: bool = False) -> None:

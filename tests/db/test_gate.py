@@ -403,7 +403,10 @@ def test_check_rehearses_up_to_the_autocommit_revision(empty_db_url, tmp_path, b
 
 def test_autocommit_block_on_sqlite_runs_too(tmp_path):
     url = f"sqlite:///{tmp_path / 'auto.db'}"
-    index = 'def upgrade():\n    with op.get_context().autocommit_block():\n        op.create_index("ix_note_body", "note", ["body"])\n'
+    index = (
+        'def upgrade():\n    with op.get_context().autocommit_block():\n'
+        '        op.create_index("ix_note_body", "note", ["body"])\n'
+    )
     scripts = write_scripts(tmp_path / "s", ("gate1", None, ACCOUNT), ("gate2", "gate1", index))
     models = account_models()
     sa.Index("ix_note_body", models.tables["note"].c.body)
@@ -445,3 +448,43 @@ def test_adoption_lists_the_stamped_revisions_and_flags_data_migrations(empty_db
     assert stamped["gate2"]["data_migration"] is True and stamped["gate2"]["steps"]
     assert "gate2" in " ".join(result.notes)
     assert "1 of them data migrations" in result.message
+
+
+@pytest.mark.parametrize("order", [("gate3", "gate2a"), ("gate2a", "gate3")])
+def test_a_row_and_its_ancestor_in_alembic_version_are_refused_in_any_order(empty_db_url, tmp_path, order):
+    scripts = write_scripts(tmp_path / "s", *BRANCHES, ("gate3", ("gate2a", "gate2b"), "def upgrade():\n    pass\n"))
+    run(empty_db_url, branch_models(), scripts)
+    execute(empty_db_url, "DELETE FROM alembic_version",
+            *(f"INSERT INTO alembic_version (version_num) VALUES ('{row}')" for row in order))
+    with pytest.raises(MigrationFailed) as caught:
+        run(empty_db_url, branch_models(), scripts)
+    assert "gate3" in caught.value.message and "ancestor gate2a" in caught.value.message
+    assert scalar(empty_db_url, "SELECT count(*) FROM alembic_version") == 2
+
+
+ENUM_REWRITE = """
+def upgrade():
+    op.execute("CREATE TYPE mood_new AS ENUM ('happy', 'sad', 'calm')")
+    op.execute("ALTER TABLE diary ALTER COLUMN mood TYPE mood_new USING mood::text::mood_new")
+    op.execute("DROP TYPE mood")
+    op.execute("ALTER TYPE mood_new RENAME TO mood")
+    op.drop_constraint("uq_diary_id", "diary", type_="unique")
+    op.create_unique_constraint("uq_diary_id", "diary", ["id"])
+"""
+
+
+def test_an_enum_rebuilt_under_its_own_name_with_rows_is_not_destructive(pg_empty_url, tmp_path):
+    create = MOOD + '    op.create_unique_constraint("uq_diary_id", "diary", ["id"])\n'
+    metadata = sa.MetaData()
+    sa.Table("diary", metadata, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("mood", sa.Enum("happy", "sad", "calm", name="mood"), nullable=False),
+             sa.UniqueConstraint("id", name="uq_diary_id"))
+    before = sa.MetaData()
+    sa.Table("diary", before, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("mood", sa.Enum("happy", "sad", name="mood"), nullable=False),
+             sa.UniqueConstraint("id", name="uq_diary_id"))
+    run(pg_empty_url, before, write_scripts(tmp_path / "a", ("gate1", None, create)))
+    execute(pg_empty_url, "INSERT INTO diary (mood) VALUES ('sad')")
+    scripts = write_scripts(tmp_path / "b", ("gate1", None, create), ("gate2", "gate1", ENUM_REWRITE))
+    assert run(pg_empty_url, metadata, scripts).action == "upgraded"
+    assert scalar(pg_empty_url, "SELECT mood::text FROM diary") == "sad"
