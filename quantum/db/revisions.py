@@ -63,16 +63,19 @@ def needs_autocommit(revision: Script) -> bool:
 
 
 def data_steps(revision: Script) -> list[str]:
-    """What a revision's upgrade() does beyond schema changes (SQL on rows, bind use, bulk inserts)."""
+    """What a revision's upgrade() does beyond schema changes: SQL on rows, Core DML, sessions, bulk inserts."""
     upgrade = _upgrade_function(revision)
     if upgrade is None:
         return []
     steps: list[str] = []
+    # `seed_data(op.get_bind())`: the idempotent reference data that adoption runs itself.
+    seeded = {id(arg) for node in ast.walk(upgrade) if isinstance(node, ast.Call)
+              and getattr(node.func, "id", None) == "seed_data" for arg in ast.walk(node)}
     for node in ast.walk(upgrade):
-        if not isinstance(node, ast.Call):
+        if not isinstance(node, ast.Call) or id(node) in seeded:
             continue
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
-        if name in {"bulk_insert", "get_bind", "exec_driver_sql", "Session", "insert", "update", "delete"}:
+        if name in {"bulk_insert", "exec_driver_sql", "Session", "insert", "update", "delete"}:
             steps.append(f"{name}() at line {node.lineno}")
         elif name == "execute":
             sql = _sql_constant(node.args[0]) if node.args else None
