@@ -354,7 +354,7 @@ def _upgrade(
             _require_no_drift(connection, target, result, f"after upgrading to {head} (the revisions are committed)")
             connection.rollback()
     result.applied = [rev.revision for rev in pending]
-    _analyze(connection, gate.touched)
+    _analyze(connection, gate.touched - target.bookkeeping_tables)
 
 
 def _failure(
@@ -377,8 +377,10 @@ def _failure(
         return exc
     failing = gate.running or "to " + str(head)
     detail = first_line(exc)
-    if isinstance(exc, AssertionError) and not detail:
-        detail = "Alembic refused an autocommit_block() inside a transaction"
+    if isinstance(exc, AssertionError):
+        # Alembic asserts when autocommit_block() is reached inside our transaction (the scan missed it).
+        detail = (f"{detail or 'AssertionError'}; if this revision uses autocommit_block() through another "
+                  "module, call it directly in the revision's upgrade() so that db-ensure runs it in its own segment")
     return MigrationFailed(
         f"migration {failing} failed and was rolled back "
         f"(the database is at {reached or 'an empty schema'}): {detail}.{atomic_note}",

@@ -55,11 +55,12 @@ def _as_heads(current: str | tuple[str, ...] | frozenset | None) -> set[str]:
 
 
 def needs_autocommit(revision: Script) -> bool:
-    """Whether a revision's upgrade() uses `autocommit_block()` (it must run outside one transaction)."""
-    upgrade = _upgrade_function(revision)
-    return upgrade is not None and any(
-        isinstance(node, ast.Attribute) and node.attr == "autocommit_block" for node in ast.walk(upgrade)
-    )
+    """Whether a revision's module uses `autocommit_block()` (so it must run outside one transaction)."""
+    tree = ast.parse(Path(revision.path).read_text())
+    # upgrade() and any helper of the module it may call; downgrade() is not run by db-ensure.
+    parts = [node for node in tree.body if not (isinstance(node, ast.FunctionDef) and node.name == "downgrade")]
+    return any(isinstance(node, ast.Attribute) and node.attr == "autocommit_block"
+               for part in parts for node in ast.walk(part))
 
 
 def data_steps(revision: Script) -> list[str]:
