@@ -44,6 +44,7 @@ _ALTER_TYPE = re.compile(rf"^ALTER\s+(?:COLUMN\s+)?{_NAME}\s+(?:SET\s+DATA\s+)?T
 _SET_NOT_NULL = re.compile(rf"^ALTER\s+(?:COLUMN\s+)?{_NAME}\s+SET\s+NOT\s+NULL", re.I)
 _ADD_COLUMN = re.compile(rf"^ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}\s+(.*)$", re.I | re.S)
 _RENAME_TO = re.compile(rf"^RENAME\s+TO\s+{_NAME}", re.I)
+_TABLE_CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "EXCLUDE"}
 _TYPE_RENAME = re.compile(rf"^ALTER\s+TYPE\s+{_NAME}\s+RENAME\s+TO\s+{_NAME}", re.I)
 
 
@@ -246,7 +247,7 @@ class StatementGate:
             self._state.dropped_constraints.pop(unquote(match.group(1)), None)
         elif match := _DROP_COLUMN.match(action):
             column = unquote(match.group(1))
-            if column.upper() not in {"CONSTRAINT"}:
+            if column.upper() not in _TABLE_CONSTRAINT_WORDS:
                 self._found(f"drops column {table}.{column}", sql)
         elif match := _SET_NOT_NULL.match(action):
             column = unquote(match.group(1))
@@ -259,6 +260,8 @@ class StatementGate:
                 self._type_check = (table, column, self._column_type(table, column), sql)
         elif match := _ADD_COLUMN.match(action):
             column, definition = unquote(match.group(1)), match.group(2).upper()
+            if column.upper() in _TABLE_CONSTRAINT_WORDS:  # ADD CHECK (...), ADD UNIQUE (...): no new column
+                return
             if "NOT NULL" in definition and "DEFAULT" not in definition and self._has_rows(table):
                 self._found(f"adds NOT NULL column {table}.{column} without a default to a table with rows", sql, now=True)
 

@@ -488,3 +488,26 @@ def test_an_enum_rebuilt_under_its_own_name_with_rows_is_not_destructive(pg_empt
     scripts = write_scripts(tmp_path / "b", ("gate1", None, create), ("gate2", "gate1", ENUM_REWRITE))
     assert run(pg_empty_url, metadata, scripts).action == "upgraded"
     assert scalar(pg_empty_url, "SELECT mood::text FROM diary") == "sad"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "dialect", "keeps"),
+    [
+        ("character varying(40)", "character varying(80)", "postgresql", True),
+        ("character varying(80)", "character varying(40)", "postgresql", False),
+        ("character varying(80)", "text", "postgresql", True),
+        ("integer", "bigint", "postgresql", True),
+        ("bigint", "integer", "postgresql", False),
+        ("numeric(20,8)", "numeric(24,8)", "postgresql", True),
+        ("numeric(20,8)", "numeric(20,2)", "postgresql", False),
+        ("text", "integer", "postgresql", False),
+        ("VARCHAR(80)", "VARCHAR(20)", "sqlite", True),  # SQLite never truncates: same TEXT affinity
+        ("VARCHAR(20)", "INTEGER", "sqlite", False),
+        ("INTEGER", "REAL", "sqlite", True),
+        ("REAL", "INTEGER", "sqlite", False),
+    ],
+)
+def test_which_type_changes_keep_every_value(old, new, dialect, keeps):
+    from quantum.db.gate import lossless_change
+
+    assert lossless_change(old, new, dialect) is keeps
