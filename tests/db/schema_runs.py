@@ -22,16 +22,21 @@ BOOKKEEPING = {"alembic_version", "schema_ledger"}
 
 
 def upgrade_to(url: str, script_dir: Path, metadata: sa.MetaData, revision: str) -> None:
-    """`alembic upgrade <revision>` in one transaction, wired as the engine wires it (an older release's deploy)."""
+    """`alembic upgrade <revision>` wired as the engine wires it (an older release's deploy).
+
+    Alembic opens the transaction itself, so a revision's `autocommit_block()` works as documented.
+    """
     engine = create_migration_engine(url)
     try:
-        with engine.connect() as connection, connection.begin():
+        with engine.connect() as connection:
             config = alembic_config(str(script_dir))
             config.attributes.update(
                 connection=connection, target_metadata=metadata, version_table="alembic_version",
                 ignore_tables=BOOKKEEPING,
             )
             command.upgrade(config, revision)
+            if connection.in_transaction():
+                connection.commit()
     finally:
         engine.dispose()
 
