@@ -1,0 +1,5 @@
+"""Alembic environment: the engine's shared runner, exactly as the project's own env.py."""
+
+from quantum.db.alembic_env import run_env
+
+run_env()
