@@ -9,7 +9,8 @@ JSON output (a `json` block; several values in a row for a step that prints seve
   so are the numbers under `VOLATILE_NUMBERS` (latencies, retry delays): only their type is compared.
 
 Text output: line by line after the same masking; `...` inside a line matches anything, and a line
-that is only `...` matches any number of lines.
+that is only `...` matches any number of lines. A shown line that starts with `{` or `[` is compared
+as JSON (the rules above) with the printed line, for a step that mixes a command's text and an answer.
 """
 
 from __future__ import annotations
@@ -172,15 +173,21 @@ def _line_pattern(line: str) -> re.Pattern:
 
 def compare_text(expected_text: str, actual_text: str) -> list[str]:
     """Compare a `text` block with what the step printed, line by line (`...` lines match any lines)."""
-    shown = [line.rstrip() for line in mask(expected_text).rstrip().splitlines()]
-    got = [line.rstrip() for line in mask(actual_text).rstrip().splitlines()]
+    shown_raw = [line.rstrip() for line in expected_text.rstrip().splitlines()]
+    got_raw = [line.rstrip() for line in actual_text.rstrip().splitlines()]
+    shown, got = [mask(line) for line in shown_raw], [mask(line) for line in got_raw]
+
+    def line_matches(i: int, j: int) -> bool:
+        if shown_raw[i].startswith(("{", "[")):
+            return not compare_json_text(shown_raw[i], got_raw[j])
+        return bool(_line_pattern(shown[i]).match(got[j]))
 
     def match(i: int, j: int) -> bool:
         if i == len(shown):
             return j == len(got)
         if shown[i].strip() == "...":
             return any(match(i + 1, k) for k in range(j, len(got) + 1))
-        return j < len(got) and bool(_line_pattern(shown[i]).match(got[j])) and match(i + 1, j + 1)
+        return j < len(got) and line_matches(i, j) and match(i + 1, j + 1)
 
     if match(0, 0):
         return []

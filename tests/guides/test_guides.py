@@ -207,3 +207,8 @@ def test_markers_are_checked(tmp_path):
         parse_guide(path, "<!-- guide: expected -->\n```sh\necho hi\n```\n")
     with pytest.raises(GuideFormatError, match="unknown output option"):
         parse_guide(path, "```sh\necho hi\n```\n<!-- guide: output code=3 -->\n```text\nhi\n```\n")
+
+
+def test_text_lines_that_show_json_are_compared_as_json():
+    assert compare_text('created 2\n{"items": [{"id": 1, ...}]}\n', 'created 2\n{"items":[{"email":"a","id":1}]}\n') == []
+    assert compare_text('created 2\n{"items": [{"id": 1, ...}]}\n', 'created 2\n{"items":[{"id":2}]}\n') != []
