@@ -4,7 +4,8 @@ JSON output (a `json` block; several values in a row for a step that prints seve
 
 * an object shows all its keys, unless it holds a `...` member: then only the keys shown are compared;
 * an array shows all its elements, unless it ends with `...`: then the first ones shown are compared;
-* a bare `...` value matches anything; a string ending in `...` matches any string that starts with the rest;
+* a bare `...` value matches anything, `"..."` any string, and a string ending in `...` any string that
+  starts with the rest;
 * timestamps and dates, JWTs, API keys and UUIDs are masked on both sides (any value of that shape matches);
   so are the numbers under `VOLATILE_NUMBERS` (latencies, retry delays): only their type is compared.
 
@@ -128,7 +129,9 @@ def compare_json(expected: Any, actual: Any, path: str = "$", key: str = "") -> 
     if isinstance(expected, str):
         if not isinstance(actual, str):
             return [f"{path}: expected a string, got {json.dumps(actual)}"]
-        if expected.endswith("...") and expected != "...":
+        if expected == "...":
+            return []
+        if expected.endswith("..."):
             prefix = expected[:-3]
             if actual.startswith(prefix) or mask(actual).startswith(mask(prefix)):
                 return []
