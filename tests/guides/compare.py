@@ -10,7 +10,7 @@ JSON output (a `json` block; several values in a row for a step that prints seve
   so are the numbers under `VOLATILE_NUMBERS` (latencies, retry delays): only their type is compared.
 
 Text output: line by line after the same masking; `...` inside a line matches anything, and a line
-that is only `...` matches any number of lines. A shown line that starts with `{` or `[` is compared
+that is only `...` matches any number of lines. A shown line that is a JSON value is compared
 as JSON (the rules above) with the printed line, for a step that mixes a command's text and an answer.
 """
 
@@ -170,6 +170,14 @@ def compare_json_text(expected_text: str, actual_text: str) -> list[str]:
     return problems
 
 
+def _parses(text: str) -> bool:
+    try:
+        parse_expected_json(text)
+    except (json.JSONDecodeError, IndexError):
+        return False
+    return True
+
+
 def _line_pattern(line: str) -> re.Pattern:
     return re.compile(".*".join(re.escape(part) for part in line.split("...")) + r"\Z")
 
@@ -181,7 +189,7 @@ def compare_text(expected_text: str, actual_text: str) -> list[str]:
     shown, got = [mask(line) for line in shown_raw], [mask(line) for line in got_raw]
 
     def line_matches(i: int, j: int) -> bool:
-        if shown_raw[i].startswith(("{", "[")):
+        if shown_raw[i].startswith(("{", "[")) and _parses(shown_raw[i]):
             return not compare_json_text(shown_raw[i], got_raw[j])
         return bool(_line_pattern(shown[i]).match(got[j]))
 
