@@ -156,6 +156,20 @@ def test_a_doctored_guide_fails(tmp_path):
     assert failures[tail[1].line] == ["a command failed: line 1: false (exit 1)"]
     assert "keys the guide does not show" in failures[tail[2].line][0]
     assert "the output differs" in failures[tail[3].line][0]
+    assert _processes_under(tmp_path) == [], "the runner left processes running"
+
+
+def _processes_under(directory: Path) -> list[str]:
+    """Processes whose working directory is inside `directory` (gunicorn, bash, curl of a guide run)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cwd = Path(proc / "cwd").readlink()
+        except OSError:
+            continue
+        if str(cwd).startswith(str(directory)):
+            found.append(f"{proc.name} {cwd}")
+    return found
 
 
 # --- the comparison and the marking, without a server -----------------------------------------------------------
