@@ -1,4 +1,4 @@
-"""`flask market import FILE.csv`: load price bars, all of them or none."""
+"""`flask market import FILE.csv`: load price bars, all of them or none; `flask market sample-bars`: a sample."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from quantum.ai import service
+from quantum.ai import backtest, sample, service
 from quantum.errors import APIError
 from quantum.extensions import db
 
@@ -46,6 +46,40 @@ def import_bars(path: Path, symbol: str | None) -> None:
         sys.exit(1)
     symbols = sorted({bar["symbol"] for _, bar in rows})
     click.echo(f"market import: imported {len(rows)} bar(s) of {', '.join(symbols) or 'no symbol'} from {path.name}")
+
+
+@market.command("sample-bars")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--symbols", default=",".join(sample.DEFAULT_SYMBOLS), show_default=True,
+              help="Comma-separated symbols; they share a market factor.")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=sample.DEFAULT_START.isoformat(),
+              show_default=True, help="First day (weekdays only are generated).")
+@click.option("--days", type=click.IntRange(1, 10_000), default=sample.DEFAULT_DAYS, show_default=True,
+              help="Bars per symbol.")
+@click.option("--seed", type=int, default=sample.DEFAULT_SEED, show_default=True, help="Same seed, same bars.")
+def sample_bars_command(path: Path, symbols: str, start, days: int, seed: int) -> None:
+    """Write a deterministic sample of daily bars as a CSV `flask market import` reads (PATH `-`: stdout)."""
+    names = [name.strip().upper() for name in symbols.split(",") if name.strip()]
+    problems = [name for name in names if not backtest.SYMBOL_PATTERN.match(name)]
+    if not names or problems:
+        raise click.BadParameter(f"not a ticker symbol: {', '.join(problems) or symbols!r}", param_hint="--symbols")
+    bars = list(sample.sample_bars(names, start=start.date(), days=days, seed=seed))
+    if str(path) == "-":
+        _write_csv(sys.stdout, bars)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        _write_csv(handle, bars)
+    click.echo(
+        f"market sample-bars: wrote {len(bars)} bar(s) of {', '.join(names)} "
+        f"({bars[0]['ts']} to {bars[-1]['ts']}, seed {seed}) to {path}"
+    )
+
+
+def _write_csv(handle, bars: list[dict]) -> None:
+    writer = csv.DictWriter(handle, fieldnames=sample.COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(bars)
 
 
 def read_csv(path: Path, default_symbol: str | None = None) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
