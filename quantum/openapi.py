@@ -12,7 +12,10 @@ served or written:
   there are path parameters, 503 wherever the schema guard or the database circuit can answer;
 * flask-smorest's catch-all `default` response is dropped, so the statuses are an exact contract
   (the fuzzer checks it);
-* stable `operationId`s for generated clients.
+* stable `operationId`s for generated clients;
+* typing that client generators need (see tests/client): decimals as strings with a format, enums as
+  named schemas in `components` shared by every field that uses them (`fields.Enum`, or `string_enum`
+  for a plain string field), nullable references as `allOf` + `nullable`.
 
 `/docs` serves Swagger UI from the `swagger-ui-bundle` package's files (no CDN).
 """
