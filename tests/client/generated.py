@@ -69,13 +69,18 @@ def imported(target: Path) -> Iterator[ModuleType]:
             del sys.modules[name]
 
 
+#: What building or linting the client leaves beside it (the generated .gitignore ignores them).
+BYPRODUCTS = {".ruff_cache", "__pycache__", "build", "dist"}
+
+
 def tree(root: Path) -> dict[str, bytes]:
-    """Every file under `root` by relative path, caches left out."""
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and not {".ruff_cache", "__pycache__"} & set(path.relative_to(root).parts)
-    }
+    """Every file under `root` by relative path, caches and build output left out."""
+    files = {}
+    for path in sorted(root.rglob("*")):
+        parts = path.relative_to(root).parts
+        if path.is_file() and not BYPRODUCTS & set(parts) and not any(part.endswith(".egg-info") for part in parts):
+            files[path.relative_to(root).as_posix()] = path.read_bytes()
+    return files
 
 
 @contextmanager
