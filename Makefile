@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 
-.PHONY: install install-dev serve test lint bench
+.PHONY: install install-dev serve test lint bench client
 
 $(VENV)/.runtime: requirements.txt
 	python3 -m venv $(VENV)
@@ -29,6 +29,14 @@ test: $(VENV)/.dev
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+
+## The Python client: write docs/openapi.json from the code, then generate clients/python/ from it (never hand-edit).
+## The generator formats its output with ruff, found on PATH.
+CLIENT_DIR ?= clients/python
+client: $(VENV)/.dev
+	$(VENV)/bin/flask openapi write
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/openapi-python-client generate --path docs/openapi.json \
+		--config clients/openapi-python-client.yaml --meta setup --output-path $(CLIENT_DIR) --overwrite --fail-on-warning
 
 ## Benchmarks (not tests): seed or reuse a dataset, gunicorn + wrk at 100 connections; docs/PERFORMANCE.md.
 BACKEND ?= sqlite

@@ -12,7 +12,10 @@ served or written:
   there are path parameters, 503 wherever the schema guard or the database circuit can answer;
 * flask-smorest's catch-all `default` response is dropped, so the statuses are an exact contract
   (the fuzzer checks it);
-* stable `operationId`s for generated clients.
+* stable `operationId`s for generated clients;
+* typing that client generators need (see tests/client): decimals as strings with a format, enums as
+  named schemas in `components` shared by every field that uses them (`fields.Enum`, or `string_enum`
+  for a plain string field), nullable references as `allOf` + `nullable`.
 
 `/docs` serves Swagger UI from the `swagger-ui-bundle` package's files (no CDN).
 """
@@ -239,7 +242,20 @@ def complete_document(spec: dict[str, Any], error_schema: dict[str, Any],
             for name in path_item.get(method, {}).get("tags", []):
                 tags.setdefault(name, {"name": name})
     doc["tags"] = list(tags.values())
-    return doc
+    return _bare_refs(doc)
+
+
+def _bare_refs(node: Any) -> Any:
+    """`{allOf: [{$ref}]}` with nothing beside it (a parameter's enum, once apispec moved its description
+    to the parameter) is the plain `{$ref}`."""
+    if isinstance(node, dict):
+        all_of = node.get("allOf")
+        if len(node) == 1 and isinstance(all_of, list) and len(all_of) == 1 and set(all_of[0]) == {"$ref"}:
+            return dict(all_of[0])
+        return {key: _bare_refs(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_bare_refs(item) for item in node]
+    return node
 
 
 def _api(app: Flask) -> Any:
@@ -409,13 +425,80 @@ def decimal2properties(self: Any, field: fields.Field, ret: dict[str, Any], **_k
     return update
 
 
+#: Field metadata naming the shared schema of a string field's `OneOf` choices (see `string_enum`).
+ENUM_NAME = "enum_name"
+
+
+def string_enum(name: str, values: Iterable[str], **kwargs: Any) -> fields.String:
+    """A string field limited to `values`, documented as the named, shared enum schema `name`.
+
+    Loading and dumping stay plain strings (no Enum members): only the document changes. Fields of
+    several schemas that share a name share one `components/schemas` entry and one generated class.
+    """
+    choices = [getattr(value, "value", value) for value in values]
+    metadata = {**kwargs.pop("metadata", {}), ENUM_NAME: name}
+    validators = [validate.OneOf(choices), *_as_list(kwargs.pop("validate", None))]
+    return fields.String(validate=validators, metadata=metadata, **kwargs)
+
+
+def _as_list(validators: Any) -> list[Any]:
+    if validators is None:
+        return []
+    return list(validators) if isinstance(validators, (list, tuple)) else [validators]
+
+
+def _register_enum(spec: Any, name: str, values: list[Any]) -> None:
+    schema = {"type": "string", "enum": values}
+    existing = spec.components.schemas.get(name)
+    if existing is None:
+        spec.components.schema(name, schema)
+    elif existing != schema:
+        raise ValueError(f"enum schema {name!r} is declared with two different value lists: {existing} and {schema}")
+
+
+def enum2ref(self: Any, field: fields.Field, ret: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """Document an enum as a reference to one named schema in `components`, shared by every field using it.
+
+    apispec inlines each enum's values (untyped for `fields.Enum`), so a generator makes one class per
+    property (`UserTier`, `MeTier`, ...). The name is the Enum class's, or `metadata["enum_name"]`
+    (`string_enum`). A nullable enum becomes `allOf: [$ref]` with `nullable` (OpenAPI 3.0 ignores a
+    `$ref`'s siblings), and so does one with a description, default or example.
+    """
+    name = field.enum.__name__ if isinstance(field, fields.Enum) else field.metadata.get(ENUM_NAME)
+    if not name or "enum" not in ret:
+        return {}
+    values = [value for value in ret.pop("enum") if value is not None]
+    ret.pop("type", None)
+    _register_enum(self.spec, name, values)
+    ref = {"$ref": f"#/components/schemas/{name}"}
+    if not ret:
+        return ref
+    return {"allOf": [ref]}
+
+
+def nullable_ref2all_of(self: Any, field: fields.Field, ret: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """A nullable nested schema as `allOf: [$ref]` with `nullable: true`, which generators read as "X or null".
+
+    apispec writes `anyOf: [{type: object, nullable: true}, {$ref}]`, from which generators make an
+    extra, empty model for the first branch.
+    """
+    any_of = ret.get("anyOf")
+    if not (isinstance(any_of, list) and len(any_of) == 2 and any_of[0] == {"type": "object", "nullable": True}):
+        return {}
+    ret.pop("anyOf")
+    return {"allOf": [any_of[1]], "nullable": True}
+
+
 def install_openapi(app: Flask) -> None:
     """Serve the completed document at /openapi.json, Swagger UI at /docs, and add `flask openapi`.
 
     Call it after flask-smorest's `api.init_app` and before registering blueprints (so the field
     converters below apply to every schema).
     """
-    _api(app).ma_plugin.converter.add_attribute_function(decimal2properties)
+    converter = _api(app).ma_plugin.converter
+    converter.add_attribute_function(decimal2properties)
+    converter.add_attribute_function(enum2ref)
+    converter.add_attribute_function(nullable_ref2all_of)
     app.register_blueprint(docs_blp)
     endpoint = next(rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.endswith(".openapi_json"))
     app.view_functions[endpoint] = openapi_json

@@ -11,10 +11,21 @@ from quantum.ai import service
 from quantum.ai.backtest import SYMBOL_PATTERN
 from quantum.ai.models import RequestStatus, RiskLevel
 from quantum.models.users import Tier
+from quantum.openapi import string_enum
+
+#: What a strategy template's parameter holds (ParameterSpec.type).
+PARAMETER_TYPES = ("int", "float", "symbol")
+#: The governed AI endpoints, as recorded on each request.
+AI_ENDPOINTS = (service.RISK_ENDPOINT, service.BACKTEST_ENDPOINT)
+#: A parameter's value, default or bound: a number, or a ticker for `symbol` parameters.
+NUMBER_OR_STRING: list[dict[str, Any]] = [{"type": "number"}, {"type": "string"}]
 
 
-class Timestamp(fields.Field):
-    """An ISO 8601 date or datetime in, UTC out (a bare date is its midnight UTC; a naive time is UTC)."""
+class Timestamp(fields.DateTime):
+    """An ISO 8601 date or datetime in, UTC out (a bare date is its midnight UTC; a naive time is UTC).
+
+    A DateTime for the document (`string`, `date-time`); parsing and formatting are its own.
+    """
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         try:
@@ -43,12 +54,16 @@ def _upper_symbol(data: Any, name: str = "symbol") -> Any:
 # --- strategy templates -------------------------------------------------------------------------------------------
 
 
+def _parameter_value(description: str) -> fields.Raw:
+    return fields.Raw(allow_none=True, metadata={"anyOf": NUMBER_OR_STRING, "description": description})
+
+
 class ParameterSpecSchema(Schema):
     name = fields.String()
-    type = fields.String(metadata={"description": "int, float or symbol"})
-    default = fields.Raw(allow_none=True)
-    min = fields.Raw(allow_none=True)
-    max = fields.Raw(allow_none=True)
+    type = string_enum("ParameterType", PARAMETER_TYPES, metadata={"description": "int, float or symbol"})
+    default = _parameter_value("the value used when the backtest leaves the parameter out")
+    min = _parameter_value("the smallest value allowed (numbers only)")
+    max = _parameter_value("the largest value allowed (numbers only)")
     description = fields.String()
 
 
@@ -105,14 +120,25 @@ class RiskMetricsSchema(Schema):
 # --- price bars ---------------------------------------------------------------------------------------------------
 
 
+def _bar_value(example: str) -> fields.Raw:
+    # Raw: each bar is checked by service.validate_bar, which names every bad field of every bar at once.
+    return fields.Raw(required=True, metadata={
+        "type": "string", "format": "decimal", "example": example,
+        "description": "a decimal string (a JSON number is accepted too)",
+    })
+
+
 class PriceBarInSchema(Schema):
-    symbol = fields.Raw(required=True, metadata={"example": "AAPL"})
-    ts = fields.Raw(required=True, metadata={"example": "2024-01-02T00:00:00Z"})
-    open = fields.Raw(required=True, metadata={"example": "187.15"})
-    high = fields.Raw(required=True, metadata={"example": "188.44"})
-    low = fields.Raw(required=True, metadata={"example": "183.89"})
-    close = fields.Raw(required=True, metadata={"example": "185.64"})
-    volume = fields.Raw(required=True, metadata={"example": "82488700"})
+    symbol = fields.Raw(required=True, metadata={"type": "string", "example": "AAPL"})
+    ts = fields.Raw(required=True, metadata={
+        "type": "string", "format": "date-time", "example": "2024-01-02T00:00:00Z",
+        "description": "an ISO 8601 datetime (or date: its midnight); naive times are UTC",
+    })
+    open = _bar_value("187.15")
+    high = _bar_value("188.44")
+    low = _bar_value("183.89")
+    close = _bar_value("185.64")
+    volume = _bar_value("82488700")
 
 
 class PriceBarsInSchema(Schema):
@@ -139,7 +165,10 @@ class BacktestInSchema(Schema):
         required=True, strict=True, validate=validate.Range(min=1, max=service.MAX_ID), metadata={"example": 1}
     )
     symbol = _symbol_field(required=True)
-    parameters = fields.Dict(keys=fields.String(), load_default=dict, metadata={"example": {"fast": 10, "slow": 30}})
+    parameters = fields.Dict(
+        keys=fields.String(), load_default=dict,
+        metadata={"example": {"fast": 10, "slow": 30}, "additionalProperties": {"anyOf": NUMBER_OR_STRING}},
+    )
     start = Timestamp(load_default=None, allow_none=True, metadata={"example": "2024-01-01"})
     end = Timestamp(load_default=None, allow_none=True, metadata={"example": "2024-12-31"})
 
@@ -150,7 +179,7 @@ class BacktestInSchema(Schema):
 
 class TradeSchema(Schema):
     symbol = fields.String()
-    side = fields.String(metadata={"description": "long or short"})
+    side = string_enum("TradeSide", ("long", "short"))
     quantity = fields.Decimal(as_string=True)
     entry_at = Timestamp()
     entry_price = fields.Decimal(as_string=True)
@@ -190,10 +219,14 @@ class TemplateRefSchema(Schema):
 
 class BacktestSchema(Schema):
     request_id = fields.String()
-    status = fields.String()
+    status = string_enum("RequestStatus", RequestStatus)
     template = fields.Nested(TemplateRefSchema)
     symbol = fields.String()
-    parameters = fields.Dict()
+    parameters = fields.Dict(
+        keys=fields.String(),
+        metadata={"description": "the template's parameters, defaults filled in",
+                  "additionalProperties": {"anyOf": NUMBER_OR_STRING}},
+    )
     start = Timestamp()
     end = Timestamp()
     bars = fields.Integer()
@@ -208,10 +241,10 @@ class BacktestSchema(Schema):
 
 class RequestSchema(Schema):
     request_id = fields.String()
-    endpoint = fields.String()
+    endpoint = string_enum("AiEndpoint", AI_ENDPOINTS)
     model = fields.String()
     template_id = fields.Integer(allow_none=True)
-    parameters = fields.Dict()
+    parameters = fields.Dict(metadata={"description": "what was asked (free-form JSON, by endpoint)"})
     status = fields.Enum(RequestStatus, by_value=True)
     reason = fields.String(allow_none=True)
     estimated_cost = fields.Decimal(as_string=True, metadata={"description": "compute units"})
@@ -229,7 +262,7 @@ class RequestListArgsSchema(Schema):
     before = fields.String(
         load_default=None, metadata={"description": "request_id of the last item of the previous page"}
     )
-    endpoint = fields.String(validate=validate.OneOf([service.RISK_ENDPOINT, service.BACKTEST_ENDPOINT]))
+    endpoint = string_enum("AiEndpoint", AI_ENDPOINTS)
     status = fields.Enum(RequestStatus, by_value=True)
 
 
@@ -265,7 +298,7 @@ class PolicyInSchema(Schema):
         metadata={"description": "template slugs; null: every template the tier reaches"},
     )
     daily_limits = fields.Dict(
-        keys=fields.String(validate=validate.OneOf([service.RISK_ENDPOINT, service.BACKTEST_ENDPOINT])),
+        keys=fields.String(validate=validate.OneOf(AI_ENDPOINTS)),
         values=fields.Integer(strict=True, validate=validate.Range(min=0, max=10**9)),
         load_default=None, allow_none=True,
         metadata={"description": "requests per UTC day per endpoint; a missing endpoint is unlimited",

@@ -7,12 +7,16 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
 
+from quantum.auth.models import ApiKeyStatus
 from quantum.auth.passwords import MAX_LENGTH as PASSWORD_MAX
 from quantum.auth.passwords import password_problems
 from quantum.auth.scopes import ALL_SCOPES
 from quantum.models.users import AccountStatus, Tier, UserRole
+from quantum.openapi import string_enum
 
 EMAIL_MAX = 254
+#: How the current request authenticated (`/api/auth/me`).
+AUTH_METHODS = ("jwt", "api_key")
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$"
 
 
@@ -31,6 +35,10 @@ def _email_field() -> fields.Email:
     return fields.Email(
         required=True, validate=validate.Length(max=EMAIL_MAX), metadata={"example": "ada@example.com"}
     )
+
+
+def _scope() -> fields.String:
+    return string_enum("Scope", ALL_SCOPES)
 
 
 class RegisterSchema(Schema):
@@ -87,8 +95,8 @@ class UserSchema(Schema):
 
 
 class MeSchema(UserSchema):
-    scopes = fields.List(fields.String(), metadata={"description": "what the current credential may do"})
-    auth_method = fields.String(metadata={"description": "jwt or api_key"})
+    scopes = fields.List(_scope(), metadata={"description": "what the current credential may do"})
+    auth_method = string_enum("AuthMethod", AUTH_METHODS, metadata={"description": "jwt or api_key"})
 
 
 class TokenSchema(Schema):
@@ -97,7 +105,7 @@ class TokenSchema(Schema):
     token_type = fields.String(metadata={"example": "Bearer"})
     expires_in = fields.Integer(allow_none=True, metadata={"description": "seconds the access token lives"})
     refresh_expires_in = fields.Integer(allow_none=True)
-    scopes = fields.List(fields.String())
+    scopes = fields.List(_scope())
 
 
 class LogoutResultSchema(Schema):
@@ -108,7 +116,7 @@ class LogoutResultSchema(Schema):
 class ApiKeyCreateSchema(Schema):
     name = fields.String(required=True, validate=[validate.Length(min=1, max=100), _no_control_characters])
     scopes = fields.List(
-        fields.String(validate=validate.OneOf(ALL_SCOPES)), load_default=None, allow_none=True,
+        _scope(), load_default=None, allow_none=True,
         validate=validate.Length(min=1, max=len(ALL_SCOPES) * 2),
         metadata={"description": "a subset of your scopes; all of them when omitted"},
     )
@@ -123,8 +131,8 @@ class ApiKeySchema(Schema):
     id = fields.Integer()
     name = fields.String()
     prefix = fields.String(metadata={"description": "the first characters of the key, for recognizing it"})
-    scopes = fields.List(fields.String())
-    status = fields.String()
+    scopes = fields.List(_scope())
+    status = string_enum("ApiKeyStatus", ApiKeyStatus)
     usage_count = fields.Integer()
     created_at = fields.DateTime()
     last_used_at = fields.DateTime(allow_none=True)

@@ -7,6 +7,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from quantum.openapi import string_enum
+from quantum.portfolio.models import CURRENCY, PaymentStatus
 from quantum.trading.money import fmt
 from quantum.trading.schemas import MAX_PRICE, MAX_QUANTITY, money_field, money_out, symbol_field
 
@@ -37,18 +39,26 @@ class SnapshotIn(Schema):
             raise ValidationError("required unless from_positions is true", "holdings")
 
 
+def _stored_decimal(description: str) -> fields.Raw:
+    # Sent as stored, not re-formatted: `snapshot_json` passes the JSON column through untouched.
+    return fields.Raw(metadata={"type": "string", "format": "decimal", "description": description})
+
+
 class HoldingOut(Schema):
-    symbol = fields.String()
-    quantity = fields.String()
-    price = fields.String()
-    value = fields.String()
+    """One holding of a snapshot, as stored: exact decimal strings at the money scale."""
+
+    symbol = fields.String(metadata={"example": "AAPL"})
+    quantity = _stored_decimal("how many")
+    price = _stored_decimal("the price per unit it was valued at")
+    value = _stored_decimal("quantity x price")
 
 
 class SnapshotOut(Schema):
     id = fields.Integer()
     user_id = fields.Integer()
-    holdings = fields.Function(lambda s: s.snapshot_data.get("holdings", []), metadata={"type": "array"})
-    cash = fields.Function(lambda s: s.snapshot_data.get("cash", "0.00000000"), metadata={"type": "string"})
+    holdings = fields.List(fields.Nested(HoldingOut), attribute="snapshot_data.holdings", dump_default=list)
+    cash = fields.Function(lambda s: s.snapshot_data.get("cash", "0.00000000"),
+                           metadata={"type": "string", "format": "decimal"})
     total_value = money_out()
     created_at = fields.DateTime()
 
@@ -88,7 +98,7 @@ class SnapshotPage(Schema):
 
 class DepositIn(Schema):
     amount = money_field(required=True, maximum=MAX_DEPOSIT, metadata={"example": "1000.00"})
-    currency = fields.String(load_default="USD", validate=validate.OneOf(["USD"]))
+    currency = string_enum("Currency", [CURRENCY], load_default=CURRENCY)
     network = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
     tx_hash = fields.String(
         load_default=None,
@@ -102,18 +112,18 @@ class PaymentOut(Schema):
     id = fields.Integer()
     user_id = fields.Integer()
     amount = money_out()
-    currency = fields.String()
+    currency = string_enum("Currency", [CURRENCY])
     network = fields.String(allow_none=True)
     tx_hash = fields.String(allow_none=True)
     block_number = fields.Integer(allow_none=True)
-    status = fields.String()
+    status = string_enum("PaymentStatus", PaymentStatus)
     created_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
 
 
 class BalanceOut(Schema):
     available_balance = money_out()
-    currency = fields.String()
+    currency = string_enum("Currency", [CURRENCY])
 
 
 snapshot_in = SnapshotIn()

@@ -7,6 +7,9 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from quantum.openapi import string_enum
+from quantum.portfolio.models import CURRENCY
+from quantum.trading.models import OrderSide, OrderStatus
 from quantum.trading.money import PLACES, fmt, places
 
 SYMBOL_PATTERN = r"^[A-Z0-9.\-]{1,12}$"
@@ -14,6 +17,8 @@ SYMBOL_PATTERN = r"^[A-Z0-9.\-]{1,12}$"
 MAX_QUANTITY = Decimal("1000000")
 MAX_PRICE = Decimal("1000000")
 MAX_LIMIT = Decimal("1000000000")
+#: `/api/trading/status`: `active`, or `degraded` with a reason.
+TRADING_STATUSES = ("active", "degraded")
 
 
 def _max_places(value: Decimal) -> None:
@@ -57,7 +62,7 @@ class OrderIn(Schema):
     """A paper order, filled at its limit price."""
 
     symbol = symbol_field(required=True)
-    side = fields.String(required=True, validate=validate.OneOf(["buy", "sell"]))
+    side = string_enum("OrderSide", OrderSide, required=True)
     quantity = money_field(required=True, maximum=MAX_QUANTITY, metadata={"example": "1.5"})
     price = money_field(required=True, maximum=MAX_PRICE, metadata={"example": "187.25"})
     client_order_id = fields.String(
@@ -71,11 +76,11 @@ class OrderOut(Schema):
     id = fields.Integer()
     client_order_id = fields.String(allow_none=True)
     symbol = fields.String()
-    side = fields.String()
+    side = string_enum("OrderSide", OrderSide)
     quantity = money_out()
     price = money_out()
     notional = money_out()
-    status = fields.String()
+    status = string_enum("OrderStatus", OrderStatus)
     filled_quantity = money_out()
     realized_pnl = money_out()
     reject_reason = fields.String(allow_none=True)
@@ -159,7 +164,7 @@ class DayFigures(Figures):
 class MetricsOut(Figures):
     date_from = fields.Date(data_key="from", allow_none=True)
     date_to = fields.Date(data_key="to", allow_none=True)
-    currency = fields.String()
+    currency = string_enum("Currency", [CURRENCY])
     by_symbol = fields.List(fields.Nested(SymbolFigures))
     by_day = fields.List(fields.Nested(DayFigures))
 
@@ -216,14 +221,21 @@ class LimitsOut(Schema):
     daily_period_end = fields.DateTime()
     monthly_period_start = fields.DateTime()
     monthly_period_end = fields.DateTime()
-    currency = fields.String()
+    currency = string_enum("Currency", [CURRENCY])
+
+
+class DatabaseStatus(Schema):
+    backend = fields.String(metadata={"example": "postgresql"})
+    revision = fields.String(allow_none=True, metadata={"description": "null when unreachable", "example": "0003"})
+    latency_ms = fields.Float(allow_none=True, metadata={"description": "null when unreachable", "example": 0.7})
 
 
 class StatusOut(Schema):
-    status = fields.String(metadata={"example": "active"})
-    reason = fields.String()
+    status = string_enum("TradingStatus", TRADING_STATUSES, metadata={"example": "active"})
+    reason = fields.String(metadata={"description": "why it is degraded: database_unreachable, schema_not_ready or "
+                                                    "database_slow"})
     timestamp = fields.DateTime()
-    database = fields.Dict(metadata={"example": {"backend": "postgresql", "revision": "0003", "latency_ms": 0.7}})
+    database = fields.Nested(DatabaseStatus)
 
 
 order_in = OrderIn()
