@@ -48,7 +48,14 @@ def check_labels(sqltext: str, column: str) -> set[str] | None:
     )
     match = re.search(pattern, masked, flags=re.I)
     if match is None:
-        return None
+        # PostgreSQL stores a one-label IN list as `(col)::text = 'x'::text`; only the whole
+        # expression counts, so a business rule (`col = 'x' OR ...`) is not mistaken for one.
+        single = re.fullmatch(
+            rf'\(*["`\[]?{re.escape(column)}["`\]]?\)?(?:::[a-z ]+?)?\s*=\s*\(*({_LITERAL.pattern})(?:::[a-z ]+?)?\)*',
+            sqltext.strip(),
+            flags=re.I,
+        )
+        return {single.group(2).replace("''", "'")} if single else None
     depth, end = 1, match.end()
     while end < len(masked) and depth:
         depth += {"(": 1, ")": -1}.get(masked[end], 0)

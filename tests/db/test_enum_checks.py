@@ -192,6 +192,8 @@ def test_types_compare_by_affinity_on_sqlite_and_exactly_on_postgresql(
         ('"size" IN (\'S\')', {"S"}),
         ("(size)::text = ANY ((ARRAY['S'::character varying, 'it''s'::character varying])::text[])", {"S", "it's"}),
         ("size IS NULL OR size IN ('S', 'M')", {"S", "M"}),
+        ("(size)::text = 'S'::text", {"S"}),  # PostgreSQL's form of a one-label IN list
+        ("size = 'S' OR name IS NULL", None),
         ("size <> 'XL' OR name IS NOT NULL", None),  # a business rule mentioning the column: not an enum CHECK
         ("subsize IN ('S')", None),
         ("name IN ('size IN (', 'S')", None),
