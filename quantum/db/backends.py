@@ -35,15 +35,32 @@ def enum_impl(column_type: Any) -> sa.Enum | None:
 
 
 def check_labels(sqltext: str, column: str) -> set[str] | None:
-    """The string labels a CHECK expression allows for `column`, or None when it is not such a CHECK.
+    """The string labels a CHECK allows for `column` (`column IN (...)`), or None when it is no such CHECK.
 
     Reads what the database holds, however it spells it: SQLite keeps the text as written
     (`size IN ('s', 'm')`), PostgreSQL rewrites it (`(size)::text = ANY (ARRAY['s'::character varying, ...])`).
+    Other CHECKs that merely mention the column (`status <> 'x' OR closed_at IS NULL`) are not enum CHECKs.
     """
-    without_literals = _LITERAL.sub("''", sqltext)
-    if not re.search(rf'(?<![\w.])["`\[]?{re.escape(column)}["`\]]?(?!\w)', without_literals):
-        return None
-    labels = {match.replace("''", "'") for match in _LITERAL.findall(sqltext)}
+    masked = _LITERAL.sub(lambda m: "'" + "_" * (len(m.group(0)) - 2) + "'", sqltext)  # same length, no tricks inside
+    pattern = (
+        rf'(?<![\w.])["`\[]?{re.escape(column)}["`\]]?\)?(?:::[a-z ]+?)?'  # the column, maybe cast
+        r"\s*(?:IN|=\s*ANY)\s*\("
+    )
+    match = re.search(pattern, masked, flags=re.I)
+    if match is None:
+        # PostgreSQL stores a one-label IN list as `(col)::text = 'x'::text`; only the whole
+        # expression counts, so a business rule (`col = 'x' OR ...`) is not mistaken for one.
+        single = re.fullmatch(
+            rf'\(*["`\[]?{re.escape(column)}["`\]]?\)?(?:::[a-z ]+?)?\s*=\s*\(*({_LITERAL.pattern})(?:::[a-z ]+?)?\)*',
+            sqltext.strip(),
+            flags=re.I,
+        )
+        return {single.group(2).replace("''", "'")} if single else None
+    depth, end = 1, match.end()
+    while end < len(masked) and depth:
+        depth += {"(": 1, ")": -1}.get(masked[end], 0)
+        end += 1
+    labels = {literal.replace("''", "'") for literal in _LITERAL.findall(sqltext[match.end() : end])}
     return labels or None
 
 

@@ -70,6 +70,26 @@ class _LiveSchema:
     def __init__(self, connection: Connection, ignored: set[str]) -> None:
         self.inspector = sa.inspect(connection)
         self.tables = set(self.inspector.get_table_names()) - ignored
+        self._multi: dict[str, dict[str, Any]] = {}
+
+    def _get(self, kind: str, table: str) -> Any:
+        # One catalog query per kind for every table (PostgreSQL), instead of one per table.
+        if kind not in self._multi:
+            found = getattr(self.inspector, f"get_multi_{kind}")()
+            self._multi[kind] = {name: value for (_, name), value in found.items()}
+        return self._multi[kind].get(table)
+
+    def columns(self, table: str) -> list[dict[str, Any]]:
+        """The reflected columns of a table."""
+        return self._get("columns", table) or []
+
+    def primary_key(self, table: str) -> list[str]:
+        """The columns of a table's primary key ([] when it has none)."""
+        return list((self._get("pk_constraint", table) or {}).get("constrained_columns") or [])
+
+    def checks(self, table: str) -> list[dict[str, Any]]:
+        """The CHECK constraints of a table, named or not."""
+        return self._get("check_constraints", table) or []
 
     def model_tables(self, metadata: sa.MetaData) -> list[sa.Table]:
         """The models' tables that exist in the database (missing ones are reported already)."""
@@ -294,7 +314,7 @@ def _compare_enum_check(live: _LiveSchema, table: str, column: str, enum: sa.Enu
     labels = list(enum.enums)
     found = [
         (check.get("name"), allowed)
-        for check in live.inspector.get_check_constraints(table)
+        for check in live.checks(table)
         if (allowed := check_labels(check.get("sqltext") or "", column)) is not None
     ]
     name = enum.name or column
@@ -348,11 +368,11 @@ def _compare_primary_keys(metadata: sa.MetaData, live: _LiveSchema) -> list[Drif
         wanted = [c.name for c in table.primary_key.columns]
         if not wanted:
             continue
-        found = live.inspector.get_pk_constraint(table.name).get("constrained_columns") or []
+        found = live.primary_key(table.name)
         if not found:
             detail = f"primary key of {table.name} ({', '.join(wanted)}) is missing"
             items.append(_item(table.name, "missing_primary_key", detail))
-        elif list(found) != wanted:
+        elif found != wanted:
             items.append(
                 _item(
                     table.name,
@@ -367,7 +387,7 @@ def _compare_server_defaults(metadata: sa.MetaData, live: _LiveSchema, rules: Ba
     """The server defaults the models declare, normalized per backend; a missing one on NOT NULL is an error."""
     items = []
     for table in live.model_tables(metadata):
-        live_columns = {c["name"]: c for c in live.inspector.get_columns(table.name)}
+        live_columns = {c["name"]: c for c in live.columns(table.name)}
         for column in table.columns:
             wanted = rules.model_default(column) if column.server_default is not None else None
             if wanted is None or column.name not in live_columns:

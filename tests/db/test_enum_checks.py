@@ -183,3 +183,24 @@ def test_types_compare_by_affinity_on_sqlite_and_exactly_on_postgresql(
         ensure_schema(empty_db_url, wanted, OPTIONS)
     assert error_kinds(caught.value) == {("shipments", "type_mismatch")}
     assert "shipments.weight_kg" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("sqltext", "labels"),
+    [
+        ("size IN ('S', 'M')", {"S", "M"}),  # SQLite, as written
+        ('"size" IN (\'S\')', {"S"}),
+        ("(size)::text = ANY ((ARRAY['S'::character varying, 'it''s'::character varying])::text[])", {"S", "it's"}),
+        ("size IS NULL OR size IN ('S', 'M')", {"S", "M"}),
+        ("(size)::text = 'S'::text", {"S"}),  # PostgreSQL's form of a one-label IN list
+        ("size = 'S' OR name IS NULL", None),
+        ("size <> 'XL' OR name IS NOT NULL", None),  # a business rule mentioning the column: not an enum CHECK
+        ("subsize IN ('S')", None),
+        ("name IN ('size IN (', 'S')", None),
+    ],
+)
+def test_enum_check_labels_are_read_from_the_in_list_of_the_column(sqltext: str, labels: set[str] | None) -> None:
+    """Only `<column> IN (...)` / `= ANY (ARRAY[...])` is an enum CHECK, whatever else the text mentions."""
+    from quantum.db.backends import check_labels
+
+    assert check_labels(sqltext, "size") == labels
