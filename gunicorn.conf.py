@@ -15,11 +15,12 @@ else:
     os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 from quantum.config import ConfigError, load_settings  # noqa: E402
+from quantum.observability.logs import config_error_line  # noqa: E402
 
 try:
     load_settings()
 except ConfigError as exc:
-    print(f"quantum: configuration error: {exc}", file=sys.stderr)
+    print(config_error_line(str(exc)), file=sys.stderr)
     sys.exit(exc.exit_code)
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
