@@ -47,12 +47,13 @@ def test_archive_moves_old_rows_audits_and_keeps_them_reachable(app, client, aut
 
     dry = run_flask(["db-archive", "--older-than", "365d", "--dry-run"], db_url)
     assert dry.returncode == 0, dry.stderr
-    assert "orders: would archive 1 rows" in dry.stdout and "portfolio_snapshots: would archive 1 rows" in dry.stdout
+    assert "orders: would archive 1 row older than 365d" in dry.stdout
+    assert "portfolio_snapshots: would archive 1 row older than 365d" in dry.stdout
     assert scalar(db_url, "SELECT count(*) FROM orders_archive") == 0
 
     done = run_flask(["db-archive", "--older-than", "365d", "--actor", "ops-test"], db_url)
     assert done.returncode == 0, done.stderr
-    assert "orders: archived in 1 batches 1 rows older than 365d, 1 fills" in done.stdout
+    assert "orders: archived 1 row older than 365d in 1 batch, with 1 fill\n" in done.stdout
     assert scalar(db_url, "SELECT count(*) FROM orders") == 2
     assert scalar(db_url, "SELECT count(*) FROM orders_archive") == 1
     assert scalar(db_url, "SELECT count(*) FROM fills_archive") == 1
@@ -154,3 +155,13 @@ def test_archival_never_hides_the_latest_snapshot_or_the_risk_window(app, client
     # A window smaller than what is archived takes the newest of the archive.
     small = client.get("/api/ai/risk-metrics?window=2", headers=headers).get_json()
     assert small["observations"] == 2 and small["start"].startswith("2020-01-03")
+
+
+def test_the_summary_counts_in_words() -> None:
+    from quantum.archive.cli import archive_summary
+    from quantum.db.archive import ArchiveResult
+
+    assert archive_summary(ArchiveResult("orders"), "365d") == "nothing older than 365d to archive"
+    assert archive_summary(ArchiveResult("orders", rows=2, dry_run=True), "30d") == "would archive 2 rows older than 30d"
+    moved = ArchiveResult("orders", rows=1001, children={"fills": 1}, batches=2)
+    assert archive_summary(moved, "365d") == "archived 1001 rows older than 365d in 2 batches, with 1 fill"

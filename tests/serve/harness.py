@@ -59,7 +59,7 @@ def call(url: str, method: str, path: str, body: Any = None, token: str | None =
 
 
 class Server:
-    """`flask db-ensure`, then `gunicorn wsgi:app -c gunicorn.conf.py` in `project`; start() and stop()."""
+    """`flask db-ensure`, then `python -m quantum.serve wsgi:app -c gunicorn.conf.py` (make serve) in `project`."""
 
     def __init__(self, project: Path, env: dict[str, str], log: Path) -> None:
         self.project, self.env, self.log = project, env, log
@@ -75,7 +75,9 @@ class Server:
             assert done.returncode == 0, done.stderr + done.stdout
         with open(self.log, "a") as log:
             self.process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "wsgi:app", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}"],
+                # What `make serve` runs: gunicorn behind the check of the server settings.
+                [sys.executable, "-m", "quantum.serve", "wsgi:app", "-c", "gunicorn.conf.py",
+                 "--bind", f"127.0.0.1:{self.port}"],
                 cwd=self.project, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
