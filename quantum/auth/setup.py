@@ -25,6 +25,7 @@ DEFAULTS: dict[str, str] = {
     "RATELIMIT_LOGIN": "10 per minute",
     "RATELIMIT_REGISTER": "10 per minute",
     "API_KEYS_MAX_PER_USER": "25",
+    "RATELIMIT_KEY_PREFIX": "",
 }
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
@@ -103,6 +104,7 @@ def auth_settings(
         "RATELIMIT_STORAGE_URI": storage_uri,
         "RATELIMIT_STORAGE_OPTIONS": storage_options(storage_uri),
         "RATELIMIT_STRATEGY": strategy,
+        "RATELIMIT_KEY_PREFIX": str(raw("RATELIMIT_KEY_PREFIX")).strip(),
         "RATELIMIT_LOGIN": _limit("RATELIMIT_LOGIN", raw("RATELIMIT_LOGIN")),
         "RATELIMIT_REGISTER": _limit("RATELIMIT_REGISTER", raw("RATELIMIT_REGISTER")),
         "API_KEYS_MAX_PER_USER": max(1, max_keys),
@@ -140,6 +142,8 @@ def init_auth(app: Flask) -> None:
     install_jwt_callbacks(jwt, lambda: db.session)
     install_token_verifier(app)
     install_jwt_error_handlers(app, jwt)
+    # The one limiter object keeps the first key prefix it is given; each app brings its own.
+    limiter._key_prefix = None
     try:
         limiter.init_app(app)
     except (ConfigurationError, ValueError) as exc:

@@ -43,6 +43,8 @@ def test_two_hosts_share_the_login_limit_through_redis(tmp_path: Path) -> None:
         for server in servers:
             server.stop()
         client = redis.Redis.from_url(REDIS_URL)
-        for key in client.scan_iter(f"*{prefix}*"):
+        keys = list(client.scan_iter(f"*{prefix}*"))
+        for key in keys:
             client.delete(key)
     assert statuses == [401] * 6 + [429] * 4
+    assert keys, "the counts were not kept under RATELIMIT_KEY_PREFIX"
