@@ -21,7 +21,7 @@ install-dev: $(VENV)/.dev
 ## Bring the schema up (release phase) and serve on http://127.0.0.1:$(PORT) with gunicorn.
 serve: $(VENV)/.runtime
 	$(VENV)/bin/flask db-ensure
-	$(VENV)/bin/gunicorn wsgi:app -c gunicorn.conf.py --bind 127.0.0.1:$(PORT)
+	$(PY) -m quantum.serve wsgi:app -c gunicorn.conf.py --bind 127.0.0.1:$(PORT)
 
 ## Run the whole suite against SQLite and the PostgreSQL server (TEST_POSTGRES_URL).
 test: $(VENV)/.dev

@@ -1,6 +1,5 @@
 """Gunicorn settings for production; validates configuration before any worker starts."""
 
-import multiprocessing
 import os
 import shutil
 import sys
@@ -15,18 +14,21 @@ else:
     os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 from quantum.config import ConfigError, load_settings  # noqa: E402
+from quantum.gunicorn_settings import server_settings  # noqa: E402
+from quantum.observability.logs import config_error_line  # noqa: E402
 
 try:
     load_settings()
+    _server = server_settings()
 except ConfigError as exc:
-    print(f"quantum: configuration error: {exc}", file=sys.stderr)
+    print(config_error_line(str(exc)), file=sys.stderr)
     sys.exit(exc.exit_code)
 
-bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+bind = _server.bind
+workers = _server.workers
+threads = _server.threads
 worker_class = "gthread"
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+timeout = _server.timeout
 graceful_timeout = 20
 keepalive = 5
 accesslog = "-"

@@ -13,5 +13,7 @@ try:
     app = create_app()
 except ConfigError as exc:
     # One clear line, no traceback: the operator only needs to know which variable to fix.
-    print(f"quantum: configuration error: {exc}", file=sys.stderr)
+    from quantum.observability.logs import config_error_line
+
+    print(config_error_line(str(exc)), file=sys.stderr)
     sys.exit(GUNICORN_WORKER_BOOT_ERROR if "gunicorn.arbiter" in sys.modules else exc.exit_code)

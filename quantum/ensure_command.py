@@ -20,8 +20,6 @@ import click
 
 from quantum.config import ConfigError, Settings, load_settings
 
-log = logging.getLogger("quantum.schema")
-
 
 def ensure_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options of `flask db-ensure`, shared by the plugin and the app's command."""
@@ -43,7 +41,11 @@ def db_ensure(check: bool, as_json: bool, allow_destructive: bool, lock_wait: fl
     try:
         settings = load_settings(os.environ, instance_path=_instance_path())
     except ConfigError as exc:
-        click.echo(f"quantum: configuration error: {exc}", err=True)
+        if as_json:  # one JSON object on stdout for every exit code
+            click.echo(json.dumps({"action": "failed", "error": "configuration_error", "exit_code": exc.exit_code,
+                                   "message": str(exc)}))
+        else:
+            click.echo(f"quantum: configuration error: {exc}", err=True)
         sys.exit(exc.exit_code)
     from quantum.observability.logs import configure_logging
 
@@ -63,10 +65,11 @@ def run_db_ensure(
     settings: Settings, *, check: bool, as_json: bool, allow_destructive: bool, lock_wait: float | None, quick: bool
 ) -> None:
     """Run the schema lifecycle, print the report, and exit with its code."""
+    # The result is printed once, below: not also as the log line the web workers' guard writes.
+    logging.getLogger("quantum.schema").addFilter(_drop_summary_log)
     if quick and not check and not allow_destructive:
         report = _quick_report(settings)
         if report is not None:
-            log.info("db-ensure: %s in %.0f ms", report["message"], report["duration_ms"])
             _print(report, as_json)
             sys.exit(0)
     from quantum.db.errors import SchemaError
@@ -100,6 +103,11 @@ def run_db_ensure(
         sys.exit(exc.exit_code)
     _print(result.to_dict(), as_json)
     sys.exit(result.exit_code)
+
+
+def _drop_summary_log(record: logging.LogRecord) -> bool:
+    """False for quantum.schema's INFO summary (`db-ensure: ... in N ms`), which the command prints itself."""
+    return not (record.levelno == logging.INFO and str(record.msg).startswith("db-ensure:"))
 
 
 def _quick_report(settings: Settings) -> dict[str, Any] | None:

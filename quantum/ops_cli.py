@@ -12,6 +12,7 @@ from flask import current_app
 from quantum.db.engine import describe_url
 from quantum.db.locking import schema_lock
 from quantum.db.maintenance import (
+    EXACT_COUNT_MAX_BYTES,
     MaintenanceError,
     backup,
     index_stats,
@@ -92,15 +93,46 @@ def db_stats(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report, default=str))
         return
-    click.echo(f"{'table':<28} {'rows':>12} {'bytes':>14}  last analyze")
-    for row in report["tables"]:
-        click.echo(f"{row['table']:<28} {row['rows']:>12} {row['bytes'] or '-':>14}  {row['last_analyze'] or 'never'}")
-    click.echo(f"\n{'index':<52} {'table':<24} {'scans':>8}")
-    for row in report["indexes"]:
-        click.echo(f"{row['index']:<52} {row['table']:<24} {row['scans'] if row['scans'] is not None else '-':>8}")
-    click.echo("\nslowest statements:")
-    for row in report["slowest"] or [{"duration_ms": "-", "statement": "(none recorded)"}]:
-        click.echo(f"  {row['duration_ms']} ms  {row['statement'][:110]}")
+    for line in stats_lines(report):
+        click.echo(line)
+
+
+def columns(header: tuple[str, ...], rows: list[tuple], right: set[int]) -> list[str]:
+    """`header` and `rows` as text lines, each column as wide as its widest cell (`right`: right-aligned columns)."""
+    cells = [tuple(str(cell) for cell in row) for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    return ["  ".join(cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+                      for i, cell in enumerate(row)).rstrip() for row in cells]
+
+
+def stats_lines(report: dict) -> list[str]:
+    """The human form of `flask db-stats`: tables, indexes and the slowest statements, in aligned columns."""
+    estimated = any(not row["rows_exact"] for row in report["tables"])
+    lines = columns(
+        ("table", "rows", "bytes", "last analyze"),
+        [(row["table"], ("" if row["rows_exact"] else "~") + str(row["rows"]),
+          row["bytes"] if row["bytes"] is not None else "-", row["last_analyze"] or "never")
+         for row in report["tables"]],
+        right={1, 2},
+    )
+    if estimated:
+        lines.append("~ an estimate from PostgreSQL's statistics (n_live_tup); tables up to "
+                     f"{EXACT_COUNT_MAX_BYTES // (1024 * 1024)} MB are counted exactly")
+    lines.append("")
+    if report["backend"] == "postgresql":
+        lines += columns(("index", "table", "scans"),
+                         [(row["index"], row["table"], row["scans"]) for row in report["indexes"]], right={2})
+    else:
+        lines += columns(("index", "table"), [(row["index"], row["table"]) for row in report["indexes"]], right=set())
+        lines.append("(SQLite keeps no index scan counts)")
+    lines.append("")
+    if not report["slowest"]:
+        lines.append("slowest statements: none recorded")
+    else:
+        lines.append("slowest statements:")
+        lines += [f"  {float(row.get('duration_ms') or 0):>10.1f} ms  {str(row.get('statement', ''))[:110]}"
+                  for row in report["slowest"]]
+    return lines
 
 
 @click.command("db-optimize")

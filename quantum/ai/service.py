@@ -215,11 +215,19 @@ def risk_metrics(
 
 def _snapshot_points(session: Session, user_id: int, window: int) -> list[tuple[datetime, Decimal]]:
     rows = session.execute(
-        sa.select(PortfolioSnapshot.created_at, PortfolioSnapshot.total_value)
+        sa.select(PortfolioSnapshot.id, PortfolioSnapshot.created_at, PortfolioSnapshot.total_value)
         .where(PortfolioSnapshot.user_id == user_id)
         .order_by(PortfolioSnapshot.created_at.desc(), PortfolioSnapshot.id.desc())
         .limit(window)
     ).all()
+    if len(rows) < window:
+        # Fewer live snapshots than the window: archival may hold the rest. Every live row is in
+        # hand, so the newest `window` of live + the archive's newest `window` is the exact window.
+        from quantum.archive.queries import newest_archived_snapshots
+
+        archived = newest_archived_snapshots(session=session, user_id=user_id, limit=window)
+        if archived:
+            rows = sorted([*rows, *archived], key=lambda row: (row.created_at, row.id), reverse=True)[:window]
     return [(row.created_at, row.total_value) for row in reversed(rows)]
 
 

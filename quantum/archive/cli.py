@@ -9,10 +9,23 @@ import click
 from flask import current_app
 
 from quantum.archive.service import PLANS, archive, parse_age
+from quantum.db.archive import ArchiveResult
 from quantum.db.maintenance import optimize
 from quantum.extensions import db
+from quantum.wording import plural
 
 DEFAULT_RETENTION = {"portfolio_snapshots": "365d", "orders": "365d"}
+
+
+def archive_summary(result: ArchiveResult, age_text: str) -> str:
+    """One line per table: "archived 3 rows older than 365d in 1 batch, with 4 fills" (or what a dry run would)."""
+    if not result.rows:
+        return f"nothing older than {age_text} to archive"
+    rows = f"{plural(result.rows, 'row')} older than {age_text}"
+    if result.dry_run:
+        return f"would archive {rows}"
+    children = ", ".join(plural(count, name.removesuffix("s")) for name, count in result.children.items() if count)
+    return f"archived {rows} in {plural(result.batches, 'batch')}" + (f", with {children}" if children else "")
 
 
 @click.command("db-archive")
@@ -36,9 +49,7 @@ def db_archive(older_than: str | None, tables: tuple[str, ...], batch_size: int,
             sys.exit(2)
         result = archive(engine=db.engine, table=table, older_than=age, batch_size=batch_size, dry_run=dry_run,
                          pause=pause, actor=actor)
-        extra = "".join(f", {count} {name}" for name, count in result.children.items())
-        verb = "would archive" if dry_run else f"archived in {result.batches} batches"
-        click.echo(f"{table}: {verb} {result.rows} rows older than {age_text}{extra}")
+        click.echo(f"{table}: {archive_summary(result, age_text)}")
         total += result.rows
     if total and not dry_run:
         with db.engine.begin() as connection:

@@ -7,10 +7,11 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 from flask_jwt_extended import JWTManager
 from flask_jwt_extended.exceptions import WrongTokenError
 from flask_limiter import Limiter, RateLimitExceeded
+from limits.errors import StorageError
 
 from quantum.errors import APIError, error_response
 
@@ -31,6 +32,7 @@ ERROR_CODES = {
     "insufficient_scope": "AUTH_102",
     "insufficient_role": "AUTH_103",
     "rate_limited": "AUTH_429",
+    "rate_limit_unavailable": "AUTH_503",
 }
 
 
@@ -146,8 +148,44 @@ def install_jwt_error_handlers(app: Flask, jwt: JWTManager) -> None:
         )
 
 
+STORAGE_ALERT = "rate_limit_storage"
+STORAGE_RETRY_AFTER = 5
+
+
 def install_rate_limit_handler(app: Flask, limiter: Limiter) -> None:
-    """Answer a breached limit with 429, `retry_after` and a Retry-After header."""
+    """Answer a breached limit with 429 and `retry_after`; a limit that cannot be counted with a JSON 503.
+
+    Fail closed: while the rate limit storage (RATELIMIT_STORAGE_URI) cannot be reached, the limited
+    routes (login, register) answer 503 `rate_limit_unavailable` instead of running unlimited, so an
+    outage never opens the door to password guessing. The first failure raises the
+    `rate_limit_storage` alert; the first limited request that counts again resolves it.
+    """
+    failing = {"now": False}  # this process's view; read on every request, so a plain flag
+
+    @app.errorhandler(StorageError)
+    def _storage_unreachable(exc: StorageError) -> Response:
+        failing["now"] = True
+        cause = exc.storage_error
+        alerter = current_app.extensions.get("alerter")
+        if alerter is not None:
+            alerter.raise_alert(STORAGE_ALERT, f"rate limit storage unreachable: {type(cause).__name__}: {cause}",
+                                storage=current_app.config.get("RATELIMIT_STORAGE_URI", "").split("://", 1)[0])
+        return error_response(
+            503,
+            "rate_limit_unavailable",
+            "the rate limit cannot be checked right now, so this request was not attempted; retry shortly",
+            retry_after=STORAGE_RETRY_AFTER,
+            error_code=ERROR_CODES["rate_limit_unavailable"],
+        )
+
+    @app.after_request
+    def _storage_recovered(response: Response) -> Response:
+        if failing["now"] and limiter.context.view_rate_limit is not None:
+            failing["now"] = False
+            alerter = current_app.extensions.get("alerter")
+            if alerter is not None:
+                alerter.clear_alert(STORAGE_ALERT, "rate limit storage answers again")
+        return response
 
     @app.errorhandler(RateLimitExceeded)
     def _rate_limited(exc: RateLimitExceeded) -> Response:

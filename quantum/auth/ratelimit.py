@@ -2,7 +2,8 @@
 
 Limits are read from the app config on each request, so tests and operators can change them:
 `RATELIMIT_LOGIN` and `RATELIMIT_REGISTER` (e.g. "10 per minute"), storage in
-`RATELIMIT_STORAGE_URI` (memory:// by default, redis://host:6379 for several hosts).
+`RATELIMIT_STORAGE_URI`: by default one SQLite file per host (quantum.auth.ratelimit_storage),
+so every worker counts against the same limit; redis://host:6379 for several hosts.
 """
 
 from __future__ import annotations

@@ -172,17 +172,25 @@ def optimize(connection: Connection) -> str:
     return "ANALYZE; PRAGMA optimize"
 
 
-def table_stats(connection: Connection) -> list[dict]:
-    """Per table: rows, bytes and when statistics were last gathered."""
+# PostgreSQL tables up to this size are counted exactly (count(*) reads them whole); bigger ones
+# report the statistics' estimate (n_live_tup), marked as such.
+EXACT_COUNT_MAX_BYTES = 64 * 1024 * 1024
+
+
+def table_stats(connection: Connection, *, exact_count_max_bytes: int = EXACT_COUNT_MAX_BYTES) -> list[dict]:
+    """Per table: rows (`rows_exact` says whether counted or estimated), bytes, and when statistics were gathered."""
     inspector = sa.inspect(connection)
     stats = []
     if connection.dialect.name == "postgresql":
         rows = connection.exec_driver_sql(
             "SELECT relname, n_live_tup, pg_total_relation_size(relid), "
-            "GREATEST(last_analyze, last_autoanalyze) FROM pg_stat_user_tables ORDER BY 3 DESC"
+            "GREATEST(last_analyze, last_autoanalyze) FROM pg_stat_user_tables ORDER BY 3 DESC, 1"
         ).all()
+        quote = connection.dialect.identifier_preparer.quote
         for name, live, size, analyzed in rows:
-            stats.append({"table": name, "rows": int(live), "bytes": int(size),
+            exact = int(size) <= exact_count_max_bytes
+            count = connection.exec_driver_sql(f"SELECT count(*) FROM {quote(name)}").scalar() if exact else live
+            stats.append({"table": name, "rows": int(count), "rows_exact": exact, "bytes": int(size),
                           "last_analyze": analyzed.isoformat() if analyzed else None})
         return stats
     has_stat1 = connection.exec_driver_sql(
@@ -198,7 +206,8 @@ def table_stats(connection: Connection) -> list[dict]:
         analyzed = has_stat1 and connection.exec_driver_sql(
             "SELECT 1 FROM sqlite_stat1 WHERE tbl = ?", (name,)
         ).first() is not None
-        stats.append({"table": name, "rows": int(rows), "bytes": size, "last_analyze": "analyzed" if analyzed else None})
+        stats.append({"table": name, "rows": int(rows), "rows_exact": True, "bytes": size,
+                      "last_analyze": "analyzed" if analyzed else None})
     return sorted(stats, key=lambda s: -(s["rows"]))
 
 

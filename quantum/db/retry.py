@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from quantum.db.engine import describe_url
 from quantum.db.errors import DatabaseUnreachable
+from quantum.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -52,5 +53,5 @@ def connect_with_retry(
             )
             sleep(delay)
     raise DatabaseUnreachable(
-        f"cannot connect to {describe_url(engine.url)} after {retries} attempts: {first_line(last_error)}"
+        f"cannot connect to {describe_url(engine.url)} after {plural(retries, 'attempt')}: {first_line(last_error)}"
     )

@@ -7,17 +7,25 @@ for a default format that reads 9 of them. This logger computes the atoms the fo
 gunicorn computes it, so every line is the same. A format that names a header or environ variable
 (`%({...}x)s`) or an atom this module does not know gets gunicorn's own `atoms`.
 tests/observability/test_accesslog.py compares the lines with gunicorn's for every atom.
+
+With JSON logs (`LOG_FORMAT=json`, production's default) every line gunicorn writes is one JSON
+object: its own messages through the app's JsonFormatter, and each access line as fields
+(method, path, status, bytes, duration, client) with the request id the app gave the request.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import traceback
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from gunicorn.glogging import Logger
+
+from quantum.observability.logs import JsonFormatter, log_format_from_env
+from quantum.observability.request_id import ENVIRON_KEY, HEADER
 
 
 def _status(resp: Any) -> Any:
@@ -66,3 +74,45 @@ class AccessLogger(Logger):
         if names is None:
             return super().atoms(resp, req, environ, request_time)
         return {name: ATOMS[name](self, resp, environ, request_time) for name in names}
+
+
+    def setup(self, cfg: Any) -> None:
+        """gunicorn's handlers; with JSON logs, each of them writes JSON lines."""
+        super().setup(cfg)
+        self.json_lines = log_format_from_env() == "json"
+        if self.json_lines:
+            for log in (self.error_log, self.access_log):
+                for handler in log.handlers:
+                    if getattr(handler, "_gunicorn", False):
+                        handler.setFormatter(JsonFormatter())
+
+    def access(self, resp: Any, req: Any, environ: dict, request_time: Any) -> None:
+        """One access line: gunicorn's text format, or a JSON object carrying the request id."""
+        if not getattr(self, "json_lines", False):
+            super().access(resp, req, environ, request_time)
+            return
+        if not self.access_log_enabled:
+            return
+        try:
+            self.access_log.info("%s %s %s", environ.get("REQUEST_METHOD"), environ.get("RAW_URI"), _status(resp),
+                                 extra=json_access_fields(resp, environ, request_time))
+        except Exception:  # noqa: BLE001 - a log line must never break a response; gunicorn does the same
+            self.error(traceback.format_exc())
+
+
+def json_access_fields(resp: Any, environ: dict, request_time: Any) -> dict[str, Any]:
+    """The fields of a JSON access line; `request_id` is the id the app used (or the client sent)."""
+    status = _status(resp)
+    return {
+        "request_id": environ.get(ENVIRON_KEY) or environ.get("HTTP_" + HEADER.upper().replace("-", "_")) or "-",
+        "remote_addr": environ.get("REMOTE_ADDR", "-"),
+        "method": environ.get("REQUEST_METHOD"),
+        "path": environ.get("PATH_INFO"),
+        "query": environ.get("QUERY_STRING") or "",
+        "protocol": environ.get("SERVER_PROTOCOL"),
+        "status": int(status) if str(status).isdigit() else status,
+        "bytes": getattr(resp, "sent", None),
+        "duration_ms": round(request_time.total_seconds() * 1000, 3),
+        "user_agent": environ.get("HTTP_USER_AGENT", "-"),
+        "referer": environ.get("HTTP_REFERER", "-"),
+    }

@@ -11,6 +11,8 @@ from flask import Flask, Response, g, request
 _current: ContextVar[str] = ContextVar("request_id", default="-")
 _VALID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 HEADER = "X-Request-ID"
+# Where the id is left in the WSGI environ, for gunicorn's access line (written after the response).
+ENVIRON_KEY = "quantum.request_id"
 
 
 def current_request_id() -> str:
@@ -26,6 +28,7 @@ def install_request_ids(app: Flask) -> None:
         incoming = request.headers.get(HEADER, "")
         request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
         g.request_id = request_id
+        request.environ[ENVIRON_KEY] = request_id
         g.request_id_token = _current.set(request_id)
 
     @app.after_request

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -77,11 +78,31 @@ class SeedOptions:
     seed: int = 42
     batch_size: int = 10_000
 
-    def total_rows(self) -> int:
-        """An estimate of the rows written, for the progress bar (orders count twice: order and fill)."""
+    def total_steps(self) -> int:
+        """The progress bar's total, exact: one step per user, order drawn (filled or skipped), snapshot and bar."""
         orders = self.orders_per_user * max(self.users - (1 if self.heavy_user_orders else 0), 0)
-        orders += self.heavy_user_orders
-        return self.users * (4 + self.snapshots_per_user) + 2 * orders + self.bars * len(SYMBOLS)
+        orders += self.heavy_user_orders if self.users else 0
+        return self.users * (1 + self.snapshots_per_user) + orders + self.bars * len(SYMBOLS)
+
+
+class Steps:
+    """Counts steps for a progress bar (anything with `update(n)`), passed on in chunks: a redraw per row is slow."""
+
+    def __init__(self, bar: Any = None, chunk: int = 1000) -> None:
+        self.bar, self.chunk, self.pending, self.done = bar, chunk, 0, 0
+
+    def add(self, count: int = 1) -> None:
+        """Count `count` finished steps."""
+        self.pending += count
+        self.done += count
+        if self.pending >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        """Pass on the steps not yet shown."""
+        if self.bar is not None and self.pending:
+            self.bar.update(self.pending)
+        self.pending = 0
 
 
 @dataclass
@@ -166,11 +187,10 @@ def _copy_value(value: Any) -> str:
 class Writer:
     """Buffers rows per table and writes them in batches (executemany on SQLite, COPY on PostgreSQL)."""
 
-    def __init__(self, engine: sa.Engine, batch_size: int, progress: Any = None) -> None:
+    def __init__(self, engine: sa.Engine, batch_size: int) -> None:
         self.engine = engine
         self.backend = engine.dialect.name
         self.batch_size = batch_size
-        self.progress = progress
         self.buffers: dict[str, list[tuple[Any, ...]]] = {table: [] for table in COLUMNS}
         self.written: dict[str, int] = dict.fromkeys(COLUMNS, 0)
         self.raw = engine.raw_connection()
@@ -209,8 +229,6 @@ class Writer:
         finally:
             cursor.close()
         self.written[table] += len(rows)
-        if self.progress is not None:
-            self.progress.update(len(rows))
         self.buffers[table] = []
 
     def close(self) -> None:
@@ -262,7 +280,7 @@ def _price_paths(rng: random.Random, count: int) -> dict[str, list[Decimal]]:
 
 def _generate_user(
     writer: Writer, ids: Ids, rng: random.Random, user_id: int, orders: int, snapshots: int,
-    deposit: Decimal, prices: dict[str, list[Decimal]], created: datetime,
+    deposit: Decimal, prices: dict[str, list[Decimal]], created: datetime, steps: Steps,
 ) -> None:
     start = END - timedelta(days=DAYS)
     writer.add("payments", (ids.take("payments"), user_id, deposit, "USD", None, None, None, "completed",
@@ -276,6 +294,7 @@ def _generate_user(
     last_month: tuple[int, int] | None = None
     day_spent = month_spent = ZERO
     for at in _timestamps(rng, orders):
+        steps.add()
         symbol = rng.choice(symbols)
         price = prices[symbol][(at - start).days]
         quantity = Decimal(rng.randint(1, 20)).quantize(ZERO)
@@ -338,6 +357,7 @@ def _generate_user(
 
     value = float(deposit)
     for at in _timestamps(rng, snapshots):
+        steps.add()
         value = max(1.0, value * (1 + rng.gauss(0.0003, 0.01)))
         held = rng.sample(symbols, k=min(3, len(symbols)))
         holdings = []
@@ -356,12 +376,13 @@ def _generate_user(
                                            {"holdings": holdings, "cash": format(snap_cash, "f")}, total, at))
 
 
-def _generate_bars(writer: Writer, ids: Ids, rng: random.Random, bars: int) -> None:
+def _generate_bars(writer: Writer, ids: Ids, rng: random.Random, bars: int, steps: Steps) -> None:
     """`bars` daily OHLCV bars per symbol ending at END."""
     for symbol in SYMBOLS:
         price = rng.uniform(20, 500)
         first = END - timedelta(days=bars)
         for index in range(bars):
+            steps.add()
             open_ = price
             close = max(1.0, open_ * (1 + rng.gauss(0, 0.02)))
             high = max(open_, close) * (1 + abs(rng.gauss(0, 0.005)))
@@ -379,7 +400,10 @@ def demo_email(seed: int, index: int) -> str:
 
 
 def seed_demo(engine: sa.Engine, options: SeedOptions, password_hash: str, progress: Any = None) -> dict[str, int]:
-    """Write the demo dataset into `engine`'s database (already at head); returns rows written per table."""
+    """Write the demo dataset into `engine`'s database (already at head); returns rows written per table.
+
+    `progress` (a click progress bar, or anything with `update(n)`) advances by `options.total_steps()` in all.
+    """
     with engine.connect() as connection:
         if connection.scalar(sa.text("SELECT 1 FROM users WHERE email = :e"), {"e": demo_email(options.seed, 0)}):
             raise click.ClickException(
@@ -389,7 +413,8 @@ def seed_demo(engine: sa.Engine, options: SeedOptions, password_hash: str, progr
             raise click.ClickException("price_bars is not empty; use --bars 0 or a fresh database")
         ids = Ids({table: (connection.scalar(sa.text(f"SELECT MAX(id) FROM {table}")) or 0) + 1 for table in COLUMNS})
     rng = random.Random(options.seed)
-    writer = Writer(engine, options.batch_size, progress)
+    writer = Writer(engine, options.batch_size)
+    steps = Steps(progress)
     try:
         prices = _price_paths(rng, DAYS + 1)
         user_ids = []
@@ -399,16 +424,18 @@ def seed_demo(engine: sa.Engine, options: SeedOptions, password_hash: str, progr
             created = END - timedelta(days=DAYS + 1, seconds=index)
             writer.add("users", (user_id, demo_email(options.seed, index), f"demo{index}_s{options.seed}",
                                  password_hash, "active", "enterprise", "user", created, created))
+            steps.add()
         writer.flush("users")
         for index, user_id in enumerate(user_ids):
             heavy = index == 0 and options.heavy_user_orders > 0
             _generate_user(
                 writer, ids, random.Random(f"{options.seed}:{index}"), user_id,
                 options.heavy_user_orders if heavy else options.orders_per_user, options.snapshots_per_user,
-                HEAVY_DEPOSIT if heavy else DEPOSIT, prices, END - timedelta(days=DAYS + 1, seconds=index),
+                HEAVY_DEPOSIT if heavy else DEPOSIT, prices, END - timedelta(days=DAYS + 1, seconds=index), steps,
             )
-        _generate_bars(writer, ids, rng, options.bars)
+        _generate_bars(writer, ids, rng, options.bars, steps)
     finally:
+        steps.flush()
         writer.close()
     return writer.written
 
@@ -431,11 +458,30 @@ def db_seed_demo(users: int, snapshots_per_user: int, orders_per_user: int, heav
     from quantum.extensions import db
     from quantum.schema import ensure_app_schema
 
+    if current_app.config["QUANTUM_ENV"] == "production":
+        # Demo accounts with a published password have no place in a production database.
+        click.echo("db-seed-demo: refused: QUANTUM_ENV is production; seed a development or staging database",
+                   err=True)
+        sys.exit(2)
     ensure_app_schema(current_app.config["QUANTUM_SETTINGS"])
     options = SeedOptions(users, snapshots_per_user, orders_per_user, bars, heavy_user_orders, seed, batch_size)
-    with click.progressbar(length=options.total_rows(), label="seeding", show_pos=True) as bar:
+    # Steps: users, orders drawn, snapshots and bars (rows of derived tables are not known in advance).
+    with click.progressbar(length=options.total_steps(), label="seeding", show_pos=True) as bar:
         written = seed_demo(db.engine, options, hash_password(password), bar)
-    click.echo("db-seed-demo: " + ", ".join(f"{table}={count}" for table, count in written.items() if count))
+    click.echo("db-seed-demo: wrote " + ", ".join(f"{table}={count}" for table, count in written.items() if count))
+    for line in account_lines(options, password):
+        click.echo(line)
+
+
+def account_lines(options: SeedOptions, password: str) -> list[str]:
+    """What to log in with: the demo accounts' emails (all of them, or the first and last few) and password."""
+    if not options.users:
+        return []
+    emails = [demo_email(options.seed, index) for index in range(options.users)]
+    shown = ", ".join(emails) if len(emails) <= 6 else ", ".join(emails[:3]) + ", ..., " + ", ".join(emails[-2:])
+    heavy = f"; {emails[0]} is the heavy user" if options.heavy_user_orders else ""
+    return [f"demo accounts ({options.users}, enterprise tier): {shown}{heavy}",
+            f"password of every demo account: {password}"]
 
 
 def table_rows(connection: sa.Connection, table: str, order_by: Sequence[str] = ("id",)) -> Iterator[tuple]:

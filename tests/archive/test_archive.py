@@ -47,12 +47,13 @@ def test_archive_moves_old_rows_audits_and_keeps_them_reachable(app, client, aut
 
     dry = run_flask(["db-archive", "--older-than", "365d", "--dry-run"], db_url)
     assert dry.returncode == 0, dry.stderr
-    assert "orders: would archive 1 rows" in dry.stdout and "portfolio_snapshots: would archive 1 rows" in dry.stdout
+    assert "orders: would archive 1 row older than 365d" in dry.stdout
+    assert "portfolio_snapshots: would archive 1 row older than 365d" in dry.stdout
     assert scalar(db_url, "SELECT count(*) FROM orders_archive") == 0
 
     done = run_flask(["db-archive", "--older-than", "365d", "--actor", "ops-test"], db_url)
     assert done.returncode == 0, done.stderr
-    assert "orders: archived in 1 batches 1 rows older than 365d, 1 fills" in done.stdout
+    assert "orders: archived 1 row older than 365d in 1 batch, with 1 fill\n" in done.stdout
     assert scalar(db_url, "SELECT count(*) FROM orders") == 2
     assert scalar(db_url, "SELECT count(*) FROM orders_archive") == 1
     assert scalar(db_url, "SELECT count(*) FROM fills_archive") == 1
@@ -110,3 +111,57 @@ def test_a_killed_archiver_leaves_every_row_in_exactly_one_place(app, user_facto
 def test_bad_retention_setting_is_a_clear_error(db_url):
     process = run_flask(["db-archive"], db_url, env={"ARCHIVE_RETENTION_ORDERS": "forever"})
     assert process.returncode == 2 and "ARCHIVE_RETENTION_ORDERS" in process.stderr
+
+
+def _snapshot(client, headers, cash: str) -> int:
+    response = client.post("/api/portfolio/snapshots", headers=headers, json={"holdings": [], "cash": cash})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def _risk(client, headers) -> dict:
+    response = client.get("/api/ai/risk-metrics", headers=headers)
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    body.pop("request_id")
+    return body
+
+
+def test_archival_never_hides_the_latest_snapshot_or_the_risk_window(app, client, auth_headers, db_url):
+    headers = auth_headers()
+    ids = [_snapshot(client, headers, cash) for cash in ("100", "90", "120", "108")]
+    # Three of them two years old (a day apart), the newest one recent.
+    execute(db_url, *[f"UPDATE portfolio_snapshots SET created_at = '2020-01-0{day}' WHERE id = {snapshot_id}"
+                      for day, snapshot_id in enumerate(ids[:3], start=1)])
+    risk_before = _risk(client, headers)
+    assert risk_before["observations"] == 4
+
+    done = run_flask(["db-archive", "--table", "portfolio_snapshots", "--older-than", "365d"], db_url)
+    assert done.returncode == 0, done.stderr
+    assert scalar(db_url, "SELECT count(*) FROM portfolio_snapshots_archive") == 3
+    assert client.get("/api/portfolio/latest", headers=headers).get_json()["id"] == ids[3]
+    assert _risk(client, headers) == risk_before  # the window reads through to the archive
+
+    # A user quiet for years: archival moves every snapshot they have.
+    execute(db_url, f"UPDATE portfolio_snapshots SET created_at = '2020-01-04' WHERE id = {ids[3]}")
+    risk_old = _risk(client, headers)
+    done = run_flask(["db-archive", "--table", "portfolio_snapshots", "--older-than", "365d"], db_url)
+    assert done.returncode == 0, done.stderr
+    assert scalar(db_url, "SELECT count(*) FROM portfolio_snapshots") == 0
+    latest = client.get("/api/portfolio/latest", headers=headers)
+    assert latest.status_code == 200, latest.get_json()
+    assert latest.get_json()["id"] == ids[3] and latest.get_json()["cash"] == "108.00000000"
+    assert _risk(client, headers) == risk_old and risk_old["observations"] == 4
+    # A window smaller than what is archived takes the newest of the archive.
+    small = client.get("/api/ai/risk-metrics?window=2", headers=headers).get_json()
+    assert small["observations"] == 2 and small["start"].startswith("2020-01-03")
+
+
+def test_the_summary_counts_in_words() -> None:
+    from quantum.archive.cli import archive_summary
+    from quantum.db.archive import ArchiveResult
+
+    assert archive_summary(ArchiveResult("orders"), "365d") == "nothing older than 365d to archive"
+    assert archive_summary(ArchiveResult("orders", rows=2, dry_run=True), "30d") == "would archive 2 rows older than 30d"
+    moved = ArchiveResult("orders", rows=1001, children={"fills": 1}, batches=2)
+    assert archive_summary(moved, "365d") == "archived 1001 rows older than 365d in 2 batches, with 1 fill"

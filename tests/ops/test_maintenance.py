@@ -94,3 +94,42 @@ def test_db_stats_and_optimize(db_url, tmp_path):
     human = run_flask(["db-stats"], db_url)
     assert human.returncode == 0 and "users" in human.stdout
     assert Path(slow_log).exists()
+
+
+def test_db_stats_counts_exactly_or_says_it_estimates(db_url, backend):
+    import sqlalchemy as sa
+
+    from quantum.db.maintenance import table_stats
+
+    _fill(db_url, 12)
+    execute(db_url, "ANALYZE", "DELETE FROM users WHERE id IN (SELECT id FROM users ORDER BY id LIMIT 6)")
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            users = next(t for t in table_stats(connection) if t["table"] == "users")
+            assert (users["rows"], users["rows_exact"]) == (6, True)  # counted, whatever the statistics say
+            if backend == "postgresql":
+                estimated = next(t for t in table_stats(connection, exact_count_max_bytes=0) if t["table"] == "users")
+                assert estimated["rows_exact"] is False
+    finally:
+        engine.dispose()
+
+
+def test_db_stats_reads_well(db_url, tmp_path):
+    from quantum.ops_cli import stats_lines
+
+    human = run_flask(["db-stats"], db_url, env={"SLOW_QUERY_LOG": str(tmp_path / "none.jsonl")})
+    assert human.returncode == 0, human.stderr
+    assert "slowest statements: none recorded" in human.stdout and "- ms" not in human.stdout
+    lines = human.stdout.splitlines()
+    table_rows = lines[:lines.index("")]
+    start = table_rows[0].index("last analyze")
+    assert all(row[start - 2:start] == "  " and row[start] != " " for row in table_rows[1:])  # one column edge
+    report = {"backend": "postgresql", "slowest": [{"duration_ms": 12.5, "statement": "SELECT 1"}],
+              "tables": [{"table": "a_table_with_a_really_quite_long_name_indeed", "rows": 12, "rows_exact": False,
+                          "bytes": 8192, "last_analyze": None}, {"table": "t", "rows": 3, "rows_exact": True,
+                                                                   "bytes": 1, "last_analyze": None}],
+              "indexes": [{"index": "ix", "table": "t", "scans": 4}]}
+    text = stats_lines(report)
+    assert text[1].endswith("~12   8192  never") and text[2].startswith("t  ") and len(text[1]) == len(text[2])
+    assert text[3].startswith("~ an estimate") and "12.5 ms  SELECT 1" in text[-1]

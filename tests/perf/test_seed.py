@@ -144,3 +144,51 @@ def test_service_reads_seeded_data(db_url: str) -> None:
                                      data={"symbol": "AAPL", "side": "buy", "quantity": "1", "price": "1.00"})
         assert result.created and result.order.status.value == "filled"
         db.engine.dispose()
+
+
+class _Bar:
+    """Records what a click progress bar would be told."""
+
+    def __init__(self) -> None:
+        self.position = 0
+
+    def update(self, count: int) -> None:
+        self.position += count
+
+
+def test_the_progress_bar_ends_at_its_total(db_url: str) -> None:
+    from quantum.extensions import db
+    from quantum.perf.seed import SeedOptions, seed_demo
+
+    app = make_app(db_url)
+    options = SeedOptions(users=3, snapshots_per_user=5, orders_per_user=40, bars=4, heavy_user_orders=90, seed=11,
+                          batch_size=7)
+    bar = _Bar()
+    with app.app_context():
+        seed_demo(db.engine, options, "not-a-real-hash", bar)
+        db.engine.dispose()
+    assert bar.position == options.total_steps() == 3 * (1 + 5) + 2 * 40 + 90 + 4 * len(SYMBOLS)
+
+
+def test_the_command_says_how_to_log_in(db_url: str) -> None:
+    app = make_app(db_url)
+    result = app.test_cli_runner().invoke(args=["db-seed-demo", "--users", "8", "--snapshots-per-user", "1",
+                                                "--orders-per-user", "1", "--bars", "0", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    assert f"{demo_email(5, 0)}, {demo_email(5, 1)}, {demo_email(5, 2)}, ..., " in result.output
+    assert demo_email(5, 7) in result.output and "password of every demo account: demo-password-123" in result.output
+    with app.app_context():
+        from quantum.extensions import db
+
+        db.engine.dispose()
+
+
+def test_production_is_refused(db_url: str) -> None:
+    app = make_app(db_url)
+    app.config["QUANTUM_ENV"] = "production"
+    result = app.test_cli_runner().invoke(args=["db-seed-demo", "--users", "1", "--bars", "0"])
+    assert result.exit_code == 2 and "refused" in result.output
+    engine = sa.create_engine(db_url)
+    with engine.connect() as connection:
+        assert connection.scalar(sa.text("SELECT count(*) FROM users")) == 0
+    engine.dispose()
