@@ -160,6 +160,7 @@ class StatementGate:
     def _before(self, conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
         if self._busy:
             return
+        self._type_check = self._pending_delete = None  # left over when the previous statement raised
         self._busy = True
         try:
             self._classify(" ".join(statement.split()))
@@ -293,6 +294,8 @@ class StatementGate:
     # --- catalog lookups, on a separate DBAPI cursor of the same connection (same transaction) ---
 
     def _query(self, sqlite_sql: str, pg_sql: str, params: tuple) -> list[tuple]:
+        if self.connection.dialect.name not in {"sqlite", "postgresql"}:
+            return []  # other backends: statements are classified by kind alone
         dbapi = self.connection.connection.dbapi_connection
         cursor = dbapi.cursor()
         try:
