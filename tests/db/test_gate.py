@@ -511,3 +511,36 @@ def test_which_type_changes_keep_every_value(old, new, dialect, keeps):
     from quantum.db.gate import lossless_change
 
     assert lossless_change(old, new, dialect) is keeps
+
+
+@pytest.mark.parametrize("backend", PG_ONLY, indirect=True)
+def test_a_failure_inside_autocommit_block_names_the_revision(empty_db_url, tmp_path, backend):
+    broken = """
+def upgrade():
+    with op.get_context().autocommit_block():
+        op.execute("ALTER TYPE no_such_type ADD VALUE 'calm'")
+"""
+    scripts = write_scripts(tmp_path / "s", ("gate1", None, MOOD), ("beef2", "gate1", broken),
+                            names={"beef2": "z9_add_label"})
+    with pytest.raises(MigrationFailed) as caught:
+        run(empty_db_url, diary_models(), scripts)
+    message = caught.value.message
+    assert message.startswith("migration beef2 failed") and "at gate1" in message
+    assert "outside a transaction" in message and "contextlib" not in message
+    assert caught.value.report["segments"][0] == {"revisions": ["gate1"], "atomic": True, "committed": True}
+
+
+def test_not_null_on_a_nullable_column_of_a_filled_table_is_refused_before_it_runs(empty_db_url, tmp_path):
+    at_gate1(empty_db_url, tmp_path)
+    body = """
+def upgrade():
+    with op.batch_alter_table("account") as batch_op:
+        batch_op.alter_column("nickname", existing_type=sa.String(40), nullable=False)
+"""
+    scripts = write_scripts(tmp_path / "s", ("gate1", None, ACCOUNT), ("gate2", "gate1", body))
+    models = account_models()
+    models.tables["account"].c.nickname.nullable = False
+    with pytest.raises(DestructiveMigration) as caught:
+        run(empty_db_url, models, scripts)
+    assert "gate2: sets NOT NULL without a default on account.nickname" in caught.value.message
+    assert run(empty_db_url, models, scripts, allow_destructive=True).action == "upgraded"
