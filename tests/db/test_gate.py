@@ -544,3 +544,26 @@ def upgrade():
         run(empty_db_url, models, scripts)
     assert "gate2: sets NOT NULL without a default on account.nickname" in caught.value.message
     assert run(empty_db_url, models, scripts, allow_destructive=True).action == "upgraded"
+
+
+@pytest.mark.parametrize("backend", PG_ONLY, indirect=True)
+def test_a_label_added_without_autocommit_is_committed_before_a_later_revision_uses_it(empty_db_url, tmp_path, backend):
+    plain = 'def upgrade():\n    op.execute("ALTER TYPE mood ADD VALUE \'calm\'")\n'
+    scripts = write_scripts(tmp_path / "s", ("gate1", None, MOOD), ("gate2", "gate1", plain),
+                            ("gate3", "gate2", USE_CALM))
+    result = run(empty_db_url, diary_models(), scripts)
+    assert result.segments == [
+        {"revisions": ["gate1", "gate2"], "atomic": True, "committed": True},
+        {"revisions": ["gate3"], "atomic": True, "committed": True},
+    ]
+    assert scalar(empty_db_url, "SELECT mood::text FROM diary") == "calm"
+
+
+@pytest.mark.parametrize("backend", PG_ONLY, indirect=True)
+def test_check_stops_after_a_revision_that_adds_a_label(empty_db_url, tmp_path, backend):
+    plain = 'def upgrade():\n    op.execute("ALTER TYPE mood ADD VALUE \'calm\'")\n'
+    scripts = write_scripts(tmp_path / "s", ("gate1", None, MOOD), ("gate2", "gate1", plain),
+                            ("gate3", "gate2", USE_CALM))
+    result = run(empty_db_url, diary_models(), scripts, check=True)
+    assert result.exit_code == 1 and "not rehearsed: gate3 (gate2 adds an enum label" in result.message
+    assert "diary" not in table_names(empty_db_url)
