@@ -567,3 +567,24 @@ def test_check_stops_after_a_revision_that_adds_a_label(empty_db_url, tmp_path, 
     result = run(empty_db_url, diary_models(), scripts, check=True)
     assert result.exit_code == 1 and "not rehearsed: gate3 (gate2 adds an enum label" in result.message
     assert "diary" not in table_names(empty_db_url)
+
+
+RENAME_AND_DEFAULT = """
+def upgrade():
+    with op.batch_alter_table("account") as batch_op:
+        batch_op.alter_column("nickname", new_column_name="handle", existing_type=sa.String(40))
+        batch_op.add_column(sa.Column("level", sa.Integer(), nullable=False, server_default="1"))
+        batch_op.create_unique_constraint("uq_account_email", ["email"])
+"""
+
+
+def test_a_batch_rename_with_a_defaulted_not_null_column_keeps_everything(empty_db_url, tmp_path):
+    at_gate1(empty_db_url, tmp_path)
+    scripts = write_scripts(tmp_path / "s", ("gate1", None, ACCOUNT), ("gate2", "gate1", RENAME_AND_DEFAULT))
+    models = account_models(nickname=False, extra=[
+        sa.Column("handle", sa.String(40), nullable=True),
+        sa.Column("level", sa.Integer, nullable=False, server_default="1"),
+        sa.UniqueConstraint("email", name="uq_account_email"),
+    ])
+    assert run(empty_db_url, models, scripts).action == "upgraded"
+    assert scalar(empty_db_url, "SELECT count(handle) FROM account") == 2
