@@ -216,7 +216,8 @@ class StatementGate:
         elif match := _INSERT.match(sql):
             self.touched.add(unquote(match.group(1)))
         elif match := _ALTER_TABLE.match(sql):
-            self._alter_table(unquote(match.group(1)), match.group(2).strip(), sql)
+            for action in _top_level_parts(match.group(2)):  # PostgreSQL takes several actions at once
+                self._alter_table(unquote(match.group(1)), action, sql)
 
     def _guarded(self, table: str) -> bool:
         return table not in self.created and table.lower() not in self.protected
@@ -350,6 +351,27 @@ class StatementGate:
     def _column_type(self, table: str, column: str) -> str | None:
         entry = self._columns(table).get(column)
         return entry[0] if entry else None
+
+
+def _top_level_parts(text: str) -> list[str]:
+    """Split on commas outside parentheses and quotes (`ADD COLUMN a numeric(10, 2), DROP COLUMN b`)."""
+    parts, depth, quote, current = [], 0, "", []
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current).strip())
+    return [part for part in parts if part]
 
 
 def _batch_name(table: str) -> str:

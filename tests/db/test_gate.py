@@ -588,3 +588,12 @@ def test_a_batch_rename_with_a_defaulted_not_null_column_keeps_everything(empty_
     ])
     assert run(empty_db_url, models, scripts).action == "upgraded"
     assert scalar(empty_db_url, "SELECT count(handle) FROM account") == 2
+
+
+def test_a_drop_hidden_in_a_multi_action_alter_table_is_refused(pg_empty_url, tmp_path):
+    at_gate1(pg_empty_url, tmp_path)
+    body = 'def upgrade():\n    op.execute("ALTER TABLE account ADD COLUMN level integer, DROP COLUMN nickname")\n'
+    scripts = write_scripts(tmp_path / "s", ("gate1", None, ACCOUNT), ("gate2", "gate1", body))
+    with pytest.raises(DestructiveMigration) as caught:
+        run(pg_empty_url, account_models(nickname=False, extra=[sa.Column("level", sa.Integer)]), scripts)
+    assert "gate2: drops column account.nickname" in caught.value.message
