@@ -38,6 +38,7 @@ from quantum.db.locking import schema_lock
 from quantum.db.retry import connect_with_retry, first_line
 from quantum.db.revisions import (
     LintFinding,
+    adds_enum_label,
     alembic_config,
     data_steps,
     lint_revision,
@@ -288,15 +289,21 @@ class Segment:
 
 
 def plan_segments(pending: list) -> list[Segment]:
-    """Split pending revisions where one needs autocommit_block(); every other run stays one transaction."""
+    """Split pending revisions where one needs autocommit_block() (its own segment) or adds an enum label
+    (the segment commits after it); every other run of revisions stays one transaction."""
     segments: list[Segment] = []
+    closed = True
     for revision in pending:
         if needs_autocommit(revision):
             segments.append(Segment([revision], atomic=False))
-        elif segments and segments[-1].atomic:
-            segments[-1].revisions.append(revision)
-        else:
+            closed = True
+            continue
+        if closed:
             segments.append(Segment([revision], atomic=True))
+        else:
+            segments[-1].revisions.append(revision)
+        # PostgreSQL cannot use an enum label in the transaction that added it: commit after such a revision.
+        closed = adds_enum_label(revision)
     return segments
 
 
@@ -476,14 +483,20 @@ def _rehearse(
 ) -> None:
     """--check: run the atomic revisions for real in one transaction that is always rolled back.
 
-    A revision that needs autocommit_block() cannot run inside a transaction, so the rehearsal stops
-    before it; the report's notes name what was not rehearsed. No backup is taken.
+    A revision that needs autocommit_block() cannot run inside a transaction, and a label added to an
+    enum cannot be used before a commit, so the rehearsal stops there; the report's notes name what was
+    not rehearsed. No backup is taken.
     """
     runnable: list = []
+    reason = "a revision uses autocommit_block(), which cannot run inside the rolled-back transaction"
     for segment in segments:
         if not segment.atomic:
             break
         runnable += segment.revisions
+        if adds_enum_label(segment.revisions[-1]) and segment is not segments[-1]:
+            reason = (f"{segment.revisions[-1].revision} adds an enum label, which PostgreSQL lets later revisions "
+                      "use only after a commit")
+            break
     skipped = [rev.revision for segment in segments for rev in segment.revisions][len(runnable):]
     if runnable:
         whole = Segment(runnable, atomic=True)
@@ -503,8 +516,7 @@ def _rehearse(
     if skipped:
         result.notes.append(
             f"rehearsed {len(runnable)} of {len(runnable) + len(skipped)} revisions and rolled back; "
-            f"not rehearsed: {', '.join(skipped)} (from {skipped[0]} on, a revision uses autocommit_block(), "
-            "which cannot run inside the rolled-back transaction)"
+            f"not rehearsed: {', '.join(skipped)} ({reason})"
         )
     result.applied = [rev.revision for segment in segments for rev in segment.revisions]
 

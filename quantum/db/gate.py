@@ -160,6 +160,7 @@ class StatementGate:
     def _before(self, conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
         if self._busy:
             return
+        self._type_check = self._pending_delete = None  # left over when the previous statement raised
         self._busy = True
         try:
             self._classify(" ".join(statement.split()))
@@ -215,7 +216,8 @@ class StatementGate:
         elif match := _INSERT.match(sql):
             self.touched.add(unquote(match.group(1)))
         elif match := _ALTER_TABLE.match(sql):
-            self._alter_table(unquote(match.group(1)), match.group(2).strip(), sql)
+            for action in _top_level_parts(match.group(2)):  # PostgreSQL takes several actions at once
+                self._alter_table(unquote(match.group(1)), action, sql)
 
     def _guarded(self, table: str) -> bool:
         return table not in self.created and table.lower() not in self.protected
@@ -293,6 +295,8 @@ class StatementGate:
     # --- catalog lookups, on a separate DBAPI cursor of the same connection (same transaction) ---
 
     def _query(self, sqlite_sql: str, pg_sql: str, params: tuple) -> list[tuple]:
+        if self.connection.dialect.name not in {"sqlite", "postgresql"}:
+            return []  # other backends: statements are classified by kind alone
         dbapi = self.connection.connection.dbapi_connection
         cursor = dbapi.cursor()
         try:
@@ -347,6 +351,27 @@ class StatementGate:
     def _column_type(self, table: str, column: str) -> str | None:
         entry = self._columns(table).get(column)
         return entry[0] if entry else None
+
+
+def _top_level_parts(text: str) -> list[str]:
+    """Split on commas outside parentheses and quotes (`ADD COLUMN a numeric(10, 2), DROP COLUMN b`)."""
+    parts, depth, quote, current = [], 0, "", []
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current).strip())
+    return [part for part in parts if part]
 
 
 def _batch_name(table: str) -> str:

@@ -63,6 +63,14 @@ def needs_autocommit(revision: Script) -> bool:
                for part in parts for node in ast.walk(part))
 
 
+ADD_ENUM_LABEL = re.compile(r"\bALTER\s+TYPE\s+\S+\s+ADD\s+VALUE\b", re.I)
+
+
+def adds_enum_label(revision: Script) -> bool:
+    """Whether a revision's source runs `ALTER TYPE ... ADD VALUE` (a later use needs a commit between)."""
+    return bool(ADD_ENUM_LABEL.search(Path(revision.path).read_text()))
+
+
 def data_steps(revision: Script) -> list[str]:
     """What a revision's upgrade() does beyond schema changes: SQL on rows, Core DML, sessions, bulk inserts."""
     upgrade = _upgrade_function(revision)

@@ -511,3 +511,89 @@ def test_which_type_changes_keep_every_value(old, new, dialect, keeps):
     from quantum.db.gate import lossless_change
 
     assert lossless_change(old, new, dialect) is keeps
+
+
+@pytest.mark.parametrize("backend", PG_ONLY, indirect=True)
+def test_a_failure_inside_autocommit_block_names_the_revision(empty_db_url, tmp_path, backend):
+    broken = """
+def upgrade():
+    with op.get_context().autocommit_block():
+        op.execute("ALTER TYPE no_such_type ADD VALUE 'calm'")
+"""
+    scripts = write_scripts(tmp_path / "s", ("gate1", None, MOOD), ("beef2", "gate1", broken),
+                            names={"beef2": "z9_add_label"})
+    with pytest.raises(MigrationFailed) as caught:
+        run(empty_db_url, diary_models(), scripts)
+    message = caught.value.message
+    assert message.startswith("migration beef2 failed") and "at gate1" in message
+    assert "outside a transaction" in message and "contextlib" not in message
+    assert caught.value.report["segments"][0] == {"revisions": ["gate1"], "atomic": True, "committed": True}
+
+
+def test_not_null_on_a_nullable_column_of_a_filled_table_is_refused_before_it_runs(empty_db_url, tmp_path):
+    at_gate1(empty_db_url, tmp_path)
+    body = """
+def upgrade():
+    with op.batch_alter_table("account") as batch_op:
+        batch_op.alter_column("nickname", existing_type=sa.String(40), nullable=False)
+"""
+    scripts = write_scripts(tmp_path / "s", ("gate1", None, ACCOUNT), ("gate2", "gate1", body))
+    models = account_models()
+    models.tables["account"].c.nickname.nullable = False
+    with pytest.raises(DestructiveMigration) as caught:
+        run(empty_db_url, models, scripts)
+    assert "gate2: sets NOT NULL without a default on account.nickname" in caught.value.message
+    assert run(empty_db_url, models, scripts, allow_destructive=True).action == "upgraded"
+
+
+@pytest.mark.parametrize("backend", PG_ONLY, indirect=True)
+def test_a_label_added_without_autocommit_is_committed_before_a_later_revision_uses_it(empty_db_url, tmp_path, backend):
+    plain = 'def upgrade():\n    op.execute("ALTER TYPE mood ADD VALUE \'calm\'")\n'
+    scripts = write_scripts(tmp_path / "s", ("gate1", None, MOOD), ("gate2", "gate1", plain),
+                            ("gate3", "gate2", USE_CALM))
+    result = run(empty_db_url, diary_models(), scripts)
+    assert result.segments == [
+        {"revisions": ["gate1", "gate2"], "atomic": True, "committed": True},
+        {"revisions": ["gate3"], "atomic": True, "committed": True},
+    ]
+    assert scalar(empty_db_url, "SELECT mood::text FROM diary") == "calm"
+
+
+@pytest.mark.parametrize("backend", PG_ONLY, indirect=True)
+def test_check_stops_after_a_revision_that_adds_a_label(empty_db_url, tmp_path, backend):
+    plain = 'def upgrade():\n    op.execute("ALTER TYPE mood ADD VALUE \'calm\'")\n'
+    scripts = write_scripts(tmp_path / "s", ("gate1", None, MOOD), ("gate2", "gate1", plain),
+                            ("gate3", "gate2", USE_CALM))
+    result = run(empty_db_url, diary_models(), scripts, check=True)
+    assert result.exit_code == 1 and "not rehearsed: gate3 (gate2 adds an enum label" in result.message
+    assert "diary" not in table_names(empty_db_url)
+
+
+RENAME_AND_DEFAULT = """
+def upgrade():
+    with op.batch_alter_table("account") as batch_op:
+        batch_op.alter_column("nickname", new_column_name="handle", existing_type=sa.String(40))
+        batch_op.add_column(sa.Column("level", sa.Integer(), nullable=False, server_default="1"))
+        batch_op.create_unique_constraint("uq_account_email", ["email"])
+"""
+
+
+def test_a_batch_rename_with_a_defaulted_not_null_column_keeps_everything(empty_db_url, tmp_path):
+    at_gate1(empty_db_url, tmp_path)
+    scripts = write_scripts(tmp_path / "s", ("gate1", None, ACCOUNT), ("gate2", "gate1", RENAME_AND_DEFAULT))
+    models = account_models(nickname=False, extra=[
+        sa.Column("handle", sa.String(40), nullable=True),
+        sa.Column("level", sa.Integer, nullable=False, server_default="1"),
+        sa.UniqueConstraint("email", name="uq_account_email"),
+    ])
+    assert run(empty_db_url, models, scripts).action == "upgraded"
+    assert scalar(empty_db_url, "SELECT count(handle) FROM account") == 2
+
+
+def test_a_drop_hidden_in_a_multi_action_alter_table_is_refused(pg_empty_url, tmp_path):
+    at_gate1(pg_empty_url, tmp_path)
+    body = 'def upgrade():\n    op.execute("ALTER TABLE account ADD COLUMN level integer, DROP COLUMN nickname")\n'
+    scripts = write_scripts(tmp_path / "s", ("gate1", None, ACCOUNT), ("gate2", "gate1", body))
+    with pytest.raises(DestructiveMigration) as caught:
+        run(pg_empty_url, account_models(nickname=False, extra=[sa.Column("level", sa.Integer)]), scripts)
+    assert "gate2: drops column account.nickname" in caught.value.message
