@@ -12,9 +12,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quantum.auth import audit
-from quantum.auth.errors import AccountSuspendedError, InvalidCredentialsError
+from quantum.auth.errors import AccountSuspendedError, AuthError, InvalidCredentialsError
 from quantum.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
-from quantum.auth.tokens import MAX_DB_ID, issue_tokens, purge_expired_tokens, revoke_token
+from quantum.auth.tokens import (
+    FAMILY_CLAIM,
+    MAX_DB_ID,
+    claim_refresh_token,
+    family_key,
+    issue_tokens,
+    purge_expired_tokens,
+    revoke_family,
+    revoke_token,
+    user_id_from_subject,
+)
 from quantum.auth.transactions import atomic
 from quantum.errors import Conflict, NotFound, ValidationFailed
 from quantum.models.users import AccountStatus, Tier, User, UserRole
@@ -117,11 +127,41 @@ def login(*, session: Session, email: str, password: str, ip: str | None = None)
     return issue_tokens(user)
 
 
+REFRESH_REUSE = "auth.refresh_reuse"
+
+
 def refresh(*, session: Session, user: User, refresh_payload: dict[str, Any]) -> dict[str, Any]:
-    """Rotate a refresh token: revoke the one presented and return a new pair."""
-    with atomic(session):
-        revoke_token(session=session, payload=refresh_payload)
-    return issue_tokens(user)
+    """Rotate a refresh token: revoke the one presented and return a new pair of the same family.
+
+    Atomic: of N concurrent calls with one token exactly one succeeds; the others were verified
+    before the winner committed (a race, not a replay), so they get 401 and the family lives on.
+    """
+    if not claim_refresh_token(session=session, payload=refresh_payload):
+        raise AuthError(
+            "this refresh token was just used by a concurrent request: use the tokens that request received",
+            error="token_revoked", details={"token_type": "refresh", "reason": "rotated_concurrently"},
+        )
+    family = refresh_payload.get(FAMILY_CLAIM)
+    return issue_tokens(user, family=family if family_key(family) else None)
+
+
+def report_refresh_reuse(*, session: Session, refresh_payload: dict[str, Any], ip: str | None = None) -> bool:
+    """A revoked refresh token came back: revoke its whole family, access tokens included; audited.
+
+    OAuth 2.0 security BCP for refresh-token rotation: a rotated (or logged-out) refresh token that
+    is presented again was copied, so neither its holder nor whoever rotated it can be trusted.
+    Returns whether a family was revoked (tokens issued before families existed have none).
+    """
+    user_id = user_id_from_subject(refresh_payload.get("sub"))
+    try:
+        with atomic(session):
+            revoked = revoke_family(session=session, payload=refresh_payload)
+            if revoked and user_id is not None and session.get(User, user_id) is not None:
+                audit.record(session=session, action=REFRESH_REUSE, user_id=user_id, ip=ip,
+                             details={"jti": str(refresh_payload.get("jti"))[:64], "family_revoked": True})
+    except IntegrityError:
+        return True  # a concurrent reuse revoked the family first
+    return revoked
 
 
 def logout(
