@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quantum.auth import audit
-from quantum.auth.errors import AccountSuspendedError, AuthError, InvalidCredentialsError
+from quantum.auth.errors import AccountSuspendedError, AuthError, InsufficientRoleError, InvalidCredentialsError
+from quantum.auth.locks import lock_active_admins
 from quantum.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from quantum.auth.tokens import (
     FAMILY_CLAIM,
@@ -203,6 +204,30 @@ def _apply_change(
     audit.record(session=session, action=action, user_id=user.id, ip=ip, details=details)
 
 
+def _may_remove_an_admin(changes: dict[str, Any]) -> bool:
+    """Whether `changes` could take an account out of the active admins."""
+    return ("role" in changes and UserRole(changes["role"]) != UserRole.admin) or (
+        "account_status" in changes and AccountStatus(changes["account_status"]) != AccountStatus.active
+    )
+
+
+def _keep_an_admin(session: Session, user: User, changes: dict[str, Any], actor_id: int) -> None:
+    """Under a lock on the active admins: refuse a change that would leave none, or an actor no longer admin.
+
+    Two admins demoting each other at the same moment queue on the lock; the second sees the first's
+    change committed, is no longer an admin itself, and is refused.
+    """
+    admins = lock_active_admins(session=session)
+    session.refresh(user)  # decide on the latest committed state, read under the lock
+    if user.id in admins and len(admins) == 1:
+        raise Conflict(
+            "this is the last active admin: promote another account to admin first",
+            error="last_admin", details={"user_id": user.id, "changes": sorted(changes)},
+        )
+    if actor_id not in admins:
+        raise InsufficientRoleError("you are no longer an active admin", details={"required_role": "admin"})
+
+
 def update_user(
     *,
     session: Session,
@@ -218,6 +243,10 @@ def update_user(
     if actor_id is not None and actor_id == user.id and ({"account_status", "role"} & set(changes)):
         raise Conflict("an admin cannot change their own status or role", error="cannot_modify_self")
     with atomic(session):
+        # Admins acting through the API must leave one active admin; the operator's CLI (no actor), which
+        # is also how admins are made, is not held to it.
+        if actor_id is not None and _may_remove_an_admin(changes):
+            _keep_an_admin(session, user, changes, actor_id)
         for field, value in changes.items():
             _apply_change(session, user, field, value, actor_id, ip, via)
     return user
