@@ -18,13 +18,12 @@ seeder uses. Connecting is bounded by libpq's own `connect_timeout`; keepalives 
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import math
 import os
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -44,50 +43,64 @@ class _Ticket:
 
 
 class Watchdog:
-    """One daemon thread that shuts down the socket of every call still running past its deadline."""
+    """One daemon thread that shuts down the socket of every call still running past its deadline.
+
+    Calls armed with the same bound expire in the order they were armed, so a FIFO queue per bound
+    keeps them sorted: arming is an append, disarming a flag; the thread drops finished calls when
+    it wakes up for the oldest deadline.
+    """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._cond = threading.Condition()
-        self._heap: list[tuple[float, int, _Ticket]] = []
-        self._counter = itertools.count()
-        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._queues: dict[float, deque[_Ticket]] = {}
+        self._sleeping_until = math.inf
+        self._pid = -1
 
     def arm(self, fd: int, seconds: float) -> _Ticket:
         """Start watching a call on socket `fd` that must end within `seconds`."""
         ticket = _Ticket(self._clock() + seconds, fd)
-        with self._cond:
-            heapq.heappush(self._heap, (ticket.deadline, next(self._counter), ticket))
-            if self._thread is None or not self._thread.is_alive():
-                # Started lazily, and again after a fork (threads do not survive one).
-                self._thread = threading.Thread(target=self._run, name="quantum-db-watchdog", daemon=True)
-                self._thread.start()
-            elif self._heap[0][2] is ticket:
-                self._cond.notify()
+        with self._lock:
+            queue = self._queues.get(seconds)
+            if queue is None:
+                queue = self._queues[seconds] = deque()
+            queue.append(ticket)
+            if self._pid != os.getpid():
+                # Started lazily, and again in a forked child (threads do not survive a fork).
+                self._pid = os.getpid()
+                self._sleeping_until = math.inf
+                threading.Thread(target=self._run, name="quantum-db-watchdog", daemon=True).start()
+            elif ticket.deadline < self._sleeping_until:
+                self._wake.notify()
         return ticket
 
     def disarm(self, ticket: _Ticket) -> bool:
         """Stop watching; True when the deadline had already passed (the socket was shut down)."""
-        with self._cond:
+        with self._lock:
             ticket.done = True
             return ticket.expired
 
     def _run(self) -> None:
-        with self._cond:
+        with self._lock:
             while True:
-                while self._heap and self._heap[0][2].done:
-                    heapq.heappop(self._heap)
-                if not self._heap:
-                    self._cond.wait()
+                soonest: deque[_Ticket] | None = None
+                for queue in self._queues.values():
+                    while queue and queue[0].done:
+                        queue.popleft()
+                    if queue and (soonest is None or queue[0].deadline < soonest[0].deadline):
+                        soonest = queue
+                if soonest is None:
+                    self._sleeping_until = math.inf
+                    self._wake.wait()
                     continue
-                deadline, _, ticket = self._heap[0]
-                remaining = deadline - self._clock()
+                remaining = soonest[0].deadline - self._clock()
                 if remaining > 0:
-                    self._cond.wait(remaining)
+                    self._sleeping_until = soonest[0].deadline
+                    self._wake.wait(remaining)
                     continue
-                heapq.heappop(self._heap)
-                ticket.expired = True
-                ticket.done = True
+                ticket = soonest.popleft()
+                ticket.expired = ticket.done = True
                 _shut_down(ticket.fd)
 
 
