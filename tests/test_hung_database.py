@@ -204,3 +204,29 @@ def test_query_timeout_setting_is_validated():
     for bad in ("soon", "10"):
         with pytest.raises(ConfigError, match="DB_QUERY_TIMEOUT_MS"):
             load_settings({"QUANTUM_ENV": "testing", "DB_QUERY_TIMEOUT_MS": bad})
+
+
+def test_watchdog_shuts_down_a_call_past_its_deadline_and_spares_the_others():
+    import socket
+
+    from quantum.db.deadline import Watchdog
+
+    watchdog = Watchdog()
+    stuck_reader, stuck_writer = socket.socketpair()
+    quick_reader, quick_writer = socket.socketpair()
+    try:
+        quick = watchdog.arm(quick_reader.fileno(), 0.2)
+        quick_writer.sendall(b"x")
+        assert quick_reader.recv(1) == b"x"
+        assert watchdog.disarm(quick) is False  # answered in time: nothing shut down
+
+        stuck_reader.settimeout(30)  # without the watchdog: a timeout error, not a hung test
+        stuck = watchdog.arm(stuck_reader.fileno(), 0.2)
+        assert stuck_reader.recv(1) == b""  # blocked until the watchdog shut the socket down
+        assert watchdog.disarm(stuck) is True
+
+        quick_writer.sendall(b"y")
+        assert quick_reader.recv(1) == b"y"  # the socket that answered in time still works
+    finally:
+        for sock in (stuck_reader, stuck_writer, quick_reader, quick_writer):
+            sock.close()
