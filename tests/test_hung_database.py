@@ -134,14 +134,15 @@ def _books(url: str, email_stem: str) -> dict:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("freeze_before", ["COMMIT", "SELECT"], ids=["during-commit", "mid-transaction"])
+@pytest.mark.parametrize("freeze_before", ["COMMIT", "INSERT INTO ORDERS"], ids=["during-commit", "mid-transaction"])
 def test_order_in_flight_when_the_database_freezes_is_all_or_nothing(frozen_setup, pg_url, freeze_before):
     app, client, proxy = frozen_setup
-    stem = f"inflight{freeze_before.lower()}"
+    stem = "inflight" + freeze_before.split()[0].lower()
     headers = register_and_login(client, stem)
     deposit(client, headers, "1000")
 
-    _freeze_at(app, proxy, None if freeze_before == "COMMIT" else "SELECT")
+    # Mid-transaction: the balance row is locked and the order's INSERT is on its way when it freezes.
+    _freeze_at(app, proxy, None if freeze_before == "COMMIT" else freeze_before)
     response, elapsed = _timed(lambda: order(client, headers, "buy", "2", "100", client_order_id="inflight-1"))
     assert response.status_code == 503, response.get_json()
     assert response.get_json()["error"] == "database_timeout"
