@@ -130,3 +130,37 @@ def test_demotions_one_after_another_are_allowed_while_an_admin_remains(app, cli
     assert_error(client.patch(f"/api/admin/users/{promoted.id}", headers=bearer(app, promoted),
                               json={"role": "user"}), 409, "cannot_modify_self")
     assert _active_admins(app) == 1
+
+
+def test_migration_0006_renames_existing_case_duplicates_then_enforces(empty_db_url, backend):
+    """A database at 0005 that already holds "Ada" and "ada" upgrades: the older keeps its name."""
+    from quantum.config import load_settings
+    from quantum.schema import ensure_app_schema
+    from tests.conftest import ROOT, run_flask
+    from tests.db.helpers import real_head
+
+    result = run_flask(["db", "upgrade", "0005"], empty_db_url)
+    assert result.returncode == 0, result.stderr
+    engine = sa.create_engine(empty_db_url)
+    try:
+        with engine.begin() as connection:
+            for email, username in (("a@example.com", "Ada"), ("b@example.com", "ada"), ("c@example.com", "Bob")):
+                connection.exec_driver_sql(
+                    "INSERT INTO users (email, username, password_hash, account_status, tier, role, created_at, "
+                    f"updated_at) VALUES ('{email}', '{username}', 'x', 'active', 'free', 'user', CURRENT_TIMESTAMP, "
+                    "CURRENT_TIMESTAMP)"
+                )
+        settings = load_settings({"DATABASE_URL": empty_db_url, "QUANTUM_ENV": "testing"},
+                                 instance_path=str(ROOT / "instance"))
+        upgraded = ensure_app_schema(settings)
+        assert (upgraded.action, upgraded.revision_after, upgraded.drift) == ("upgraded", real_head(), []), upgraded
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT id, username FROM users ORDER BY id").all()
+        assert [name for _, name in rows] == ["Ada", f"ada-{rows[1][0]}", "Bob"]
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO users (email, username, password_hash, account_status, tier, role, created_at, updated_at) "
+                "VALUES ('d@example.com', 'BOB', 'x', 'active', 'free', 'user', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+    finally:
+        engine.dispose()
