@@ -98,6 +98,7 @@ class Settings:
     circuit_threshold: int = 5
     circuit_reset_seconds: float = 5.0
     proxy_hops: int = 0
+    query_timeout_ms: int = 10000
 
     @property
     def backend(self) -> str:
@@ -243,6 +244,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: str = 
         circuit_threshold=_int(env, "DB_CIRCUIT_THRESHOLD", 5, 1),
         circuit_reset_seconds=_float(env, "DB_CIRCUIT_RESET_SECONDS", 5.0, 0.1),
         proxy_hops=_int(env, "PROXY_FIX_HOPS", 0, 0),
+        query_timeout_ms=_int(env, "DB_QUERY_TIMEOUT_MS", 10000, 100),
     )
 
 

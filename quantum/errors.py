@@ -176,6 +176,14 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def _operational_error(exc: OperationalError) -> Response:
+        from quantum.db.deadline import timeout_ms_of
+
+        if (timeout_ms := timeout_ms_of(exc)) is not None:
+            log.error("database timeout: %s", exc.orig)
+            return error_response(
+                503, "database_timeout", "the database did not answer in time; retry shortly",
+                details={"timeout_ms": timeout_ms}, retry_after=max(1, -(-timeout_ms // 1000)),
+            )
         log.error("database unavailable: %s", exc.orig)
         return error_response(503, "database_unavailable", "the database is not answering; retry shortly", retry_after=5)
 

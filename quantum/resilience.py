@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from quantum.db.breaker import STATE_VALUES, CircuitBreaker, CircuitOpen
+from quantum.db.deadline import is_query_timeout
+from quantum.db.engine import install_query_bound
 from quantum.db.querylog import install_query_observer
 from quantum.errors import error_response
 from quantum.observability import metrics
@@ -38,6 +40,7 @@ def install_resilience(app: Flask, engine: Engine, exempt_prefixes: tuple[str, .
         threshold=settings.circuit_threshold, reset_seconds=settings.circuit_reset_seconds, on_change=on_circuit_change
     )
     app.extensions.update(db_breaker=breaker, alerter=alerter)
+    install_query_bound(engine, settings.query_timeout_ms)
     _observe_engine(engine, breaker)
     install_query_observer(
         engine,
@@ -81,6 +84,13 @@ def install_resilience(app: Flask, engine: Engine, exempt_prefixes: tuple[str, .
 def _observe_engine(engine: Engine, breaker: CircuitBreaker) -> None:
     @event.listens_for(engine, "handle_error")
     def _failure(context) -> None:  # noqa: ANN001
+        if is_query_timeout(context.original_exception):
+            # The database did not answer within the bound: the connection was abandoned. It counts
+            # towards opening the circuit. A pre-ping that timed out is not followed by a reconnect
+            # in the same checkout (a frozen server would make the caller wait a second bound).
+            context.is_disconnect = not context.is_pre_ping
+            breaker.record_failure()
+            return
         # Connection-level failures count; a failed statement on a live connection does not.
         if context.is_disconnect or context.connection is None:
             breaker.record_failure()

@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from quantum.auth import audit
 from quantum.auth.errors import ApiKeyRevokedError, InvalidApiKeyError
+from quantum.auth.locks import lock_user
 from quantum.auth.models import ApiKey, ApiKeyStatus
 from quantum.auth.scopes import ordered, unknown_scopes
 from quantum.auth.tokens import MAX_DB_ID
@@ -61,16 +62,18 @@ def create_api_key(
             f"you cannot give a key scopes you do not have: {', '.join(not_granted)}",
             details={"scopes": [f"not granted to you: {s}" for s in not_granted]},
         )
-    active = session.execute(
-        sa.select(sa.func.count(ApiKey.id)).where(ApiKey.user_id == user.id, ApiKey.status == ApiKeyStatus.active)
-    ).scalar_one()
-    if active >= max_keys:
-        raise APIError(
-            f"you already have {active} active API keys (the limit is {max_keys}); revoke one first",
-            status=409, error="too_many_api_keys", details={"limit": max_keys},
-        )
     raw, prefix = generate_key()
     with atomic(session):
+        # Counted under the owner's row lock: parallel creations queue here, so the cap holds.
+        lock_user(session=session, user_id=user.id)
+        active = session.execute(
+            sa.select(sa.func.count(ApiKey.id)).where(ApiKey.user_id == user.id, ApiKey.status == ApiKeyStatus.active)
+        ).scalar_one()
+        if active >= max_keys:
+            raise APIError(
+                f"you already have {active} active API keys (the limit is {max_keys}); revoke one first",
+                status=409, error="too_many_api_keys", details={"limit": max_keys},
+            )
         key = ApiKey(user_id=user.id, name=name, prefix=prefix, key_hash=hash_key(raw), scopes=ordered(requested))
         session.add(key)
         session.flush()

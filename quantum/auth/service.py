@@ -12,9 +12,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quantum.auth import audit
-from quantum.auth.errors import AccountSuspendedError, InvalidCredentialsError
+from quantum.auth.errors import AccountSuspendedError, AuthError, InsufficientRoleError, InvalidCredentialsError
+from quantum.auth.locks import lock_active_admins
 from quantum.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
-from quantum.auth.tokens import MAX_DB_ID, issue_tokens, purge_expired_tokens, revoke_token
+from quantum.auth.tokens import (
+    FAMILY_CLAIM,
+    MAX_DB_ID,
+    claim_refresh_token,
+    family_key,
+    issue_tokens,
+    purge_expired_tokens,
+    revoke_family,
+    revoke_token,
+    user_id_from_subject,
+)
 from quantum.auth.transactions import atomic
 from quantum.errors import Conflict, NotFound, ValidationFailed
 from quantum.models.users import AccountStatus, Tier, User, UserRole
@@ -117,11 +128,41 @@ def login(*, session: Session, email: str, password: str, ip: str | None = None)
     return issue_tokens(user)
 
 
+REFRESH_REUSE = "auth.refresh_reuse"
+
+
 def refresh(*, session: Session, user: User, refresh_payload: dict[str, Any]) -> dict[str, Any]:
-    """Rotate a refresh token: revoke the one presented and return a new pair."""
-    with atomic(session):
-        revoke_token(session=session, payload=refresh_payload)
-    return issue_tokens(user)
+    """Rotate a refresh token: revoke the one presented and return a new pair of the same family.
+
+    Atomic: of N concurrent calls with one token exactly one succeeds; the others were verified
+    before the winner committed (a race, not a replay), so they get 401 and the family lives on.
+    """
+    if not claim_refresh_token(session=session, payload=refresh_payload):
+        raise AuthError(
+            "this refresh token was just used by a concurrent request: use the tokens that request received",
+            error="token_revoked", details={"token_type": "refresh", "reason": "rotated_concurrently"},
+        )
+    family = refresh_payload.get(FAMILY_CLAIM)
+    return issue_tokens(user, family=family if family_key(family) else None)
+
+
+def report_refresh_reuse(*, session: Session, refresh_payload: dict[str, Any], ip: str | None = None) -> bool:
+    """A revoked refresh token came back: revoke its whole family, access tokens included; audited.
+
+    OAuth 2.0 security BCP for refresh-token rotation: a rotated (or logged-out) refresh token that
+    is presented again was copied, so neither its holder nor whoever rotated it can be trusted.
+    Returns whether a family was revoked (tokens issued before families existed have none).
+    """
+    user_id = user_id_from_subject(refresh_payload.get("sub"))
+    try:
+        with atomic(session):
+            revoked = revoke_family(session=session, payload=refresh_payload)
+            if revoked and user_id is not None and session.get(User, user_id) is not None:
+                audit.record(session=session, action=REFRESH_REUSE, user_id=user_id, ip=ip,
+                             details={"jti": str(refresh_payload.get("jti"))[:64], "family_revoked": True})
+    except IntegrityError:
+        return True  # a concurrent reuse revoked the family first
+    return revoked
 
 
 def logout(
@@ -163,6 +204,30 @@ def _apply_change(
     audit.record(session=session, action=action, user_id=user.id, ip=ip, details=details)
 
 
+def _may_remove_an_admin(changes: dict[str, Any]) -> bool:
+    """Whether `changes` could take an account out of the active admins."""
+    return ("role" in changes and UserRole(changes["role"]) != UserRole.admin) or (
+        "account_status" in changes and AccountStatus(changes["account_status"]) != AccountStatus.active
+    )
+
+
+def _keep_an_admin(session: Session, user: User, changes: dict[str, Any], actor_id: int) -> None:
+    """Under a lock on the active admins: refuse a change that would leave none, or an actor no longer admin.
+
+    Two admins demoting each other at the same moment queue on the lock; the second sees the first's
+    change committed, is no longer an admin itself, and is refused.
+    """
+    admins = lock_active_admins(session=session)
+    session.refresh(user)  # decide on the latest committed state, read under the lock
+    if user.id in admins and len(admins) == 1:
+        raise Conflict(
+            "this is the last active admin: promote another account to admin first",
+            error="last_admin", details={"user_id": user.id, "changes": sorted(changes)},
+        )
+    if actor_id not in admins:
+        raise InsufficientRoleError("you are no longer an active admin", details={"required_role": "admin"})
+
+
 def update_user(
     *,
     session: Session,
@@ -178,6 +243,10 @@ def update_user(
     if actor_id is not None and actor_id == user.id and ({"account_status", "role"} & set(changes)):
         raise Conflict("an admin cannot change their own status or role", error="cannot_modify_self")
     with atomic(session):
+        # Admins acting through the API must leave one active admin; the operator's CLI (no actor), which
+        # is also how admins are made, is not held to it.
+        if actor_id is not None and _may_remove_an_admin(changes):
+            _keep_an_admin(session, user, changes, actor_id)
         for field, value in changes.items():
             _apply_change(session, user, field, value, actor_id, ip, via)
     return user

@@ -7,13 +7,14 @@ from typing import Any
 from flask import current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import decode_token
-from flask_jwt_extended.exceptions import JWTExtendedException
+from flask_jwt_extended.exceptions import JWTExtendedException, RevokedTokenError
 from flask_smorest import Blueprint
 from jwt.exceptions import ExpiredSignatureError, PyJWTError
 from marshmallow import Schema
 
 from quantum.auth import apikeys, service
 from quantum.auth.decorators import auth_required, authenticate, current_principal
+from quantum.auth.errors import AuthError
 from quantum.auth.ratelimit import limiter, login_limit, register_limit
 from quantum.auth.schemas import (
     ApiKeyCreatedSchema,
@@ -74,8 +75,23 @@ class Refresh(MethodView):
     @blp.response(200, TokenSchema)
     @blp.doc(security=[{"bearerAuth": []}])
     def post(self) -> Any:
-        """Exchange a refresh token (as the bearer token) for a new pair; the old refresh token is revoked."""
-        principal = authenticate(refresh=True)
+        """Exchange a refresh token (as the bearer token) for a new pair; the old refresh token is revoked.
+
+        Presenting a refresh token again after it was rotated or logged out revokes every token of its
+        login (its family), access tokens included: 401 token_revoked with `details.family_revoked`.
+        """
+        try:
+            principal = authenticate(refresh=True)
+        except RevokedTokenError as exc:
+            payload = exc.jwt_data
+            if payload.get("type") != "refresh":
+                raise
+            family_revoked = service.report_refresh_reuse(session=db.session, refresh_payload=payload, ip=client_ip())
+            raise AuthError(
+                "this refresh token was already used: every token of its login is revoked; log in again",
+                error="token_revoked",
+                details={"token_type": "refresh", "reason": "reused", "family_revoked": family_revoked},
+            ) from None
         return service.refresh(session=db.session, user=principal.user, refresh_payload=principal.token)
 
 

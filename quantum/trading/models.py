@@ -49,6 +49,9 @@ class Order(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=_user_fk())
     client_order_id: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), nullable=True))
+    # SHA-256 of the normalized request that created the order: a client_order_id sent again with a
+    # different request is refused instead of answered with this order.
+    request_hash: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), nullable=True))
     symbol: str = Field(sa_column=sa.Column(sa.String(12), nullable=False))
     side: OrderSide = Field(sa_column=sa.Column(enum_type(OrderSide, "orderside"), nullable=False))
     quantity: Decimal = Field(sa_column=_money())

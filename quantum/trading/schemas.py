@@ -68,7 +68,9 @@ class OrderIn(Schema):
     client_order_id = fields.String(
         load_default=None,
         validate=validate.Regexp(r"^[A-Za-z0-9_.:\-]{1,64}$", error="1-64 letters, digits, '_', '.', ':' or '-'"),
-        metadata={"description": "Idempotency key: the same value again returns the first order"},
+        metadata={"description": "Idempotency key: the same value with the same request returns the first order "
+                                 "(200); with a different symbol, side, quantity or price it is refused with 422 "
+                                 "idempotency_key_reused and nothing is created"},
     )
 
 

@@ -6,6 +6,8 @@ on a busy SQLite database or a PostgreSQL serialization failure or deadlock.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import operator
 import time
 from collections.abc import Iterable
@@ -18,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from quantum.errors import Conflict, NotFound, ValidationFailed
+from quantum.errors import APIError, Conflict, NotFound, ValidationFailed
 from quantum.models.base import utcnow
 from quantum.models.users import User
 from quantum.trading.models import (
@@ -177,12 +179,44 @@ def count_fill(counters: Any, *, buy: bool, notional: Decimal, pnl: Decimal) -> 
         counters.winning_trades += int(pnl > 0)
 
 
+def _plain(number: Decimal) -> str:
+    """A decimal in one spelling: no exponent, no trailing zeros ("1.50" and "1.5" agree)."""
+    text = format(Decimal(number).normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def order_request_hash(*, symbol: str, side: str, quantity: Decimal, price: Decimal) -> str:
+    """SHA-256 of an order request in normalized form: what an idempotency key is bound to."""
+    canonical = {"price": _plain(price), "quantity": _plain(quantity), "side": str(side), "symbol": symbol}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _same_request(order: Order, request_hash: str, quantity: Decimal, price: Decimal, symbol: str,
+                  side: OrderSide) -> bool:
+    if order.request_hash is not None:
+        return order.request_hash == request_hash
+    # Orders placed before request hashes were stored: compare what was stored of the request.
+    return (order.symbol, order.side, order.quantity, order.price) == (symbol, side, quantize(quantity),
+                                                                     quantize(price))
+
+
+def _refuse_reused_key(order: Order, client_order_id: str) -> APIError:
+    return APIError(
+        f"client_order_id {client_order_id!r} was already used for a different order request; "
+        "use a new client_order_id for a new order",
+        status=422, error="idempotency_key_reused",
+        details={"client_order_id": [f"already used by order {order.id} with a different request"],
+                 "order_id": order.id},
+    )
+
+
 def place_order(*, session: Session, user: User, data: dict[str, Any]) -> OrderResult:
     """Fill a paper order at its limit price, moving cash and position atomically; idempotent by client_order_id.
 
     Raises Conflict (409) for insufficient_funds, insufficient_position or risk_limit_exceeded; the
     rejected order is recorded (and counted in the metrics), and repeating its client_order_id
-    repeats the same 409 instead of filling.
+    repeats the same 409 instead of filling. The same client_order_id with a different request
+    (symbol, side, quantity or price) is refused with 422 idempotency_key_reused; nothing is written.
     """
     user_id = user.id
     symbol: str = data["symbol"]
@@ -190,6 +224,7 @@ def place_order(*, session: Session, user: User, data: dict[str, Any]) -> OrderR
     quantity = quantize(data["quantity"])
     price = quantize(data["price"])
     client_order_id: str | None = data.get("client_order_id")
+    request_hash = order_request_hash(symbol=symbol, side=side.value, quantity=data["quantity"], price=data["price"])
     notional = quantize(quantity * price)
     if notional <= 0:
         raise ValidationFailed(
@@ -199,9 +234,13 @@ def place_order(*, session: Session, user: User, data: dict[str, Any]) -> OrderR
     def existing_order(s: Session) -> Order | None:
         if client_order_id is None:
             return None
-        return s.scalars(
+        earlier = s.scalars(
             sa.select(Order).where(Order.user_id == user_id, Order.client_order_id == client_order_id)
         ).first()
+        if earlier is not None and not _same_request(earlier, request_hash, data["quantity"], data["price"],
+                                                     symbol, side):
+            raise _refuse_reused_key(earlier, client_order_id)
+        return earlier
 
     def work(s: Session) -> OrderResult:
         # Lock order: balance (the per-user mutex), position, budget, metrics. Same in every transaction.
@@ -214,8 +253,8 @@ def place_order(*, session: Session, user: User, data: dict[str, Any]) -> OrderR
         budget = _locked_budget(s, user_id, now)
         daily, per_symbol = _metric_rows(s, user_id, symbol, now.date())
         order = Order(
-            user_id=user_id, client_order_id=client_order_id, symbol=symbol, side=side, quantity=quantity,
-            price=price, notional=notional, status=OrderStatus.filled, filled_quantity=ZERO, realized_pnl=ZERO,
+            user_id=user_id, client_order_id=client_order_id, request_hash=request_hash, symbol=symbol, side=side,
+            quantity=quantity, price=price, notional=notional, status=OrderStatus.filled, filled_quantity=ZERO, realized_pnl=ZERO,
             created_at=now,
         )
         for row in (daily, per_symbol):

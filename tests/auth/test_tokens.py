@@ -160,9 +160,12 @@ def test_refresh_rotates_the_refresh_token(client, backend):
     assert fresh["token_type"] == "Bearer" and fresh["access_token"] != session["tokens"]["access_token"]
     assert _me(client, fresh["access_token"]).status_code == 200
     # The used refresh token is revoked at once; the new one works.
-    assert_error(client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {old}"}), 401, "token_revoked")
     again = client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {fresh['refresh_token']}"})
     assert again.status_code == 200
+    # Presenting a rotated token again revokes its whole family (tests/auth/test_refresh_rotation.py).
+    assert_error(client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {old}"}), 401, "token_revoked")
+    latest = again.get_json()["refresh_token"]
+    assert_error(client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {latest}"}), 401, "token_revoked")
 
 
 def test_refresh_refuses_a_suspended_account(app, client, runner, backend):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.trading.helpers import deposit, order, register_and_login
 
 
@@ -51,10 +53,31 @@ def test_repeat_client_order_id_answers_200_with_the_first_order(client):
     headers = register_and_login(client)
     deposit(client, headers, "100")
     first = order(client, headers, "buy", "1", "10", client_order_id="k-1")
-    second = order(client, headers, "buy", "2", "20", client_order_id="k-1")
+    # The same request again, spelled differently ("1.0" is "1"): the first order, 200.
+    second = order(client, headers, "buy", "1.0", "10.00", client_order_id="k-1")
     assert (first.status_code, second.status_code) == (201, 200)
     assert second.get_json() == first.get_json()
     assert client.get("/api/portfolio/balance", headers=headers).get_json()["available_balance"] == "90.00000000"
+
+
+@pytest.mark.parametrize("change", [{"quantity": "2"}, {"price": "20"}, {"side": "sell"}, {"symbol": "MSFT"},
+                                    {"quantity": "1.00000001"}])
+def test_client_order_id_reused_with_a_different_request_is_422_and_creates_nothing(client, change):
+    headers = register_and_login(client)
+    deposit(client, headers, "100")
+    first = order(client, headers, "buy", "1", "10", client_order_id="k-2")
+    assert first.status_code == 201
+    body = {"side": "buy", "quantity": "1", "price": "10", "symbol": "AAPL", **change}
+    reused = order(client, headers, body.pop("side"), body.pop("quantity"), body.pop("price"), client_order_id="k-2",
+                   **body)
+    assert reused.status_code == 422, reused.get_json()
+    error = reused.get_json()
+    assert error["error"] == "idempotency_key_reused" and error["details"]["order_id"] == first.get_json()["id"]
+    orders = client.get("/api/trading/orders", headers=headers).get_json()["items"]
+    assert [o["id"] for o in orders] == [first.get_json()["id"]]
+    assert client.get("/api/portfolio/balance", headers=headers).get_json()["available_balance"] == "90.00000000"
+    # The original request still answers with the first order.
+    assert order(client, headers, "buy", "1", "10", client_order_id="k-2").status_code == 200
 
 
 def test_insufficient_funds_details_and_rejection_in_metrics(client):
@@ -83,3 +106,20 @@ def test_limits_get_and_put(client):
     refused = order(client, headers, "buy", "1", "50.01")
     assert refused.status_code == 409 and refused.get_json()["error"] == "risk_limit_exceeded"
     assert refused.get_json()["details"]["limit"] == "per_order"
+
+
+def test_orders_placed_before_request_hashes_compare_their_stored_fields(app, client):
+    import sqlalchemy as sa
+
+    from quantum.extensions import db
+    from quantum.trading.models import Order
+
+    headers = register_and_login(client)
+    deposit(client, headers, "100")
+    first = order(client, headers, "buy", "1", "10", client_order_id="legacy-1")
+    with app.app_context():
+        db.session.execute(sa.update(Order).where(Order.id == first.get_json()["id"]).values(request_hash=None))
+        db.session.commit()
+    assert order(client, headers, "buy", "1.0", "10", client_order_id="legacy-1").status_code == 200
+    reused = order(client, headers, "buy", "3", "10", client_order_id="legacy-1")
+    assert reused.status_code == 422 and reused.get_json()["error"] == "idempotency_key_reused"

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from quantum.errors import Conflict, NotFound
+from quantum.errors import APIError, Conflict, NotFound
 from quantum.models.base import utcnow
 from quantum.portfolio import service as portfolio
 from quantum.trading import service
@@ -70,8 +70,13 @@ def test_client_order_id_returns_the_first_order(session):
     user = new_user(session)
     _fund(session, user, "1000")
     first = _order(session, user, "buy", "1", "10", client_order_id="abc")
-    again = _order(session, user, "buy", "5", "20", client_order_id="abc")
+    again = _order(session, user, "buy", "1.000", "10.0", client_order_id="abc")
     assert first.created and not again.created and again.order.id == first.order.id
+    # The same key with another request is refused, and nothing is written.
+    with pytest.raises(APIError) as refused:
+        _order(session, user, "buy", "5", "20", client_order_id="abc")
+    assert (refused.value.status, refused.value.error) == (422, "idempotency_key_reused")
+    assert session.scalar(sa.select(sa.func.count()).select_from(Order).where(Order.user_id == user.id)) == 1
     other = new_user(session)
     _fund(session, other, "1000")
     assert _order(session, other, "buy", "1", "10", client_order_id="abc").created  # per user, not global
