@@ -12,7 +12,6 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from quantum.db.engine import describe_url
 from quantum.db.errors import DatabaseUnreachable
-from quantum.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +51,5 @@ def connect_with_retry(
                 describe_url(engine.url), attempt, retries, first_line(exc), delay,
             )
             sleep(delay)
-    raise DatabaseUnreachable(
-        f"cannot connect to {describe_url(engine.url)} after {plural(retries, 'attempt')}: {first_line(last_error)}"
-    )
+    attempts = f"{retries} attempt{'' if retries == 1 else 's'}"
+    raise DatabaseUnreachable(f"cannot connect to {describe_url(engine.url)} after {attempts}: {first_line(last_error)}")
