@@ -37,6 +37,10 @@ accesslog = "-"
 logger_class = "quantum.observability.accesslog.AccessLogger"
 # No preload: each worker opens its own pool after the fork, so no connection crosses a fork.
 preload_app = False
+# gunicorn 27 opens a control socket at one fixed path per user ($HOME/.gunicorn/gunicorn.ctl), so
+# several masters on one host (two "hosts" in the tests, blue/green deploys) would fight over it;
+# nothing here uses gunicornc.
+control_socket_disable = True
 
 
 def post_fork(server, worker):
