@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Request, Response, jsonify
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,15 @@ class ValidationFailed(APIError):
 
     status = 422
     error = "validation_error"
+
+
+class ValueOutOfRange(ValueError):
+    """A value a column cannot hold (raised while binding it, before the database sees it)."""
+
+
+# PostgreSQL's SQLSTATEs for a value out of a column's range: numeric_value_out_of_range and
+# string_data_right_truncation. Input validation keeps requests inside the ranges; this is the net.
+OUT_OF_RANGE_SQLSTATES = {"22003", "22001"}
 
 
 class ServiceUnavailable(APIError):
@@ -156,6 +165,11 @@ def _retry_after_from_headers(exc: HTTPException) -> int | None:
     return None
 
 
+def _out_of_range() -> Response:
+    return error_response(409, "value_out_of_range",
+                          "the request would make an amount larger than the service can store")
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map every error (ours, Flask's, the extensions', the database's) onto the one format."""
 
@@ -178,6 +192,23 @@ def register_error_handlers(app: Flask) -> None:
     def _operational_error(exc: OperationalError) -> Response:
         log.error("database unavailable: %s", exc.orig)
         return error_response(503, "database_unavailable", "the database is not answering; retry shortly", retry_after=5)
+
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError) -> Response:
+        if getattr(exc.orig, "pgcode", None) in OUT_OF_RANGE_SQLSTATES:
+            log.warning("value out of a column's range: %s", exc.orig)
+            return _out_of_range()
+        return _dbapi_error(exc)
+
+    @app.errorhandler(StatementError)
+    def _statement_error(exc: StatementError) -> Response:
+        if isinstance(exc, DBAPIError):
+            return _dbapi_error(exc)
+        if isinstance(exc.orig, ValueOutOfRange):
+            log.warning("value out of a column's range: %s", exc.orig)
+            return _out_of_range()
+        log.exception("statement error")
+        return error_response(500, "internal_error", "an unexpected error occurred")
 
     @app.errorhandler(DBAPIError)
     def _dbapi_error(exc: DBAPIError) -> Response:

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
+from quantum import fields as numbers
 from quantum.ai import service
 from quantum.ai.backtest import SYMBOL_PATTERN
 from quantum.ai.models import RequestStatus, RiskLevel
@@ -73,7 +74,7 @@ class TemplateArgsSchema(Schema):
 
 
 class RiskArgsSchema(Schema):
-    window = fields.Integer(
+    window = numbers.Integer(
         load_default=service.DEFAULT_WINDOW,
         validate=validate.Range(min=2, max=service.MAX_WINDOW),
         metadata={"description": "how many of the newest snapshots to use"},
@@ -225,7 +226,7 @@ class RequestDetailSchema(RequestSchema):
 
 
 class RequestListArgsSchema(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = numbers.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     before = fields.String(
         load_default=None, metadata={"description": "request_id of the last item of the previous page"}
     )
@@ -253,8 +254,8 @@ class PolicySchema(Schema):
 
 
 def _cost_field() -> fields.Decimal:
-    return fields.Decimal(
-        load_default=None, allow_none=True, places=4, as_string=True, allow_nan=False,
+    return numbers.Decimal(
+        load_default=None, allow_none=True, places=4, as_string=True,
         validate=validate.Range(min=0, max=10**9), metadata={"description": "compute units; null: no threshold"},
     )
 

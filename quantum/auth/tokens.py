@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from quantum.models.base import utcnow
 from quantum.models.users import User
 
 MAX_DB_ID = 2**31 - 1  # an INTEGER primary key; larger ids cannot exist
+_USER_ID = re.compile(r"[1-9][0-9]{0,9}")
 
 
 def _seconds(setting: str) -> int | None:
@@ -74,8 +76,7 @@ def revoke_token(*, session: Session, payload: dict[str, Any]) -> bool:
     exp = payload.get("exp")
     # A token without `exp` never expires: keep its entry for a century.
     expires_at = datetime.fromtimestamp(exp, UTC) if exp else utcnow() + timedelta(days=36500)
-    sub = payload.get("sub")
-    user_id = int(sub) if isinstance(sub, str) and sub.isdigit() and int(sub) <= MAX_DB_ID else None
+    user_id = user_id_from_subject(payload.get("sub"))
     session.add(TokenBlocklist(jti=jti, token_type=payload.get("type", "access"), user_id=user_id,
                                expires_at=expires_at))
     return True
@@ -88,8 +89,9 @@ def purge_expired_tokens(*, session: Session) -> int:
 
 
 def user_id_from_subject(sub: object) -> int | None:
-    """The user id in a token's `sub`, or None when it cannot be one."""
-    if not isinstance(sub, str) or not sub.isdigit():
+    """The user id in a token's `sub` (ASCII digits only), or None when it cannot be one."""
+    # Not str.isdigit(): it accepts "\u0661" (Arabic-Indic one), which int() reads as 1.
+    if not isinstance(sub, str) or not _USER_ID.fullmatch(sub):
         return None
     user_id = int(sub)
     return user_id if 0 < user_id <= MAX_DB_ID else None

@@ -7,7 +7,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from quantum.trading.money import fmt
+from quantum import fields as numbers
+from quantum.trading.money import ZERO, fmt, quantize
 from quantum.trading.schemas import MAX_PRICE, MAX_QUANTITY, money_field, money_out, symbol_field
 
 MAX_DEPOSIT = Decimal("1000000")
@@ -35,6 +36,9 @@ class SnapshotIn(Schema):
                 raise ValidationError("send either holdings (and cash) or from_positions, not both", "from_positions")
         elif "holdings" not in data:
             raise ValidationError("required unless from_positions is true", "holdings")
+        else:
+            values = (quantize(h["quantity"] * h["price"]) for h in data["holdings"])
+            numbers.check_money_limit(quantize(data.get("cash") or 0) + sum(values, ZERO), "holdings")
 
 
 class HoldingOut(Schema):
@@ -76,8 +80,8 @@ def snapshot_page_json(items: list[Any], next_before: int | None) -> dict[str, A
 
 
 class SnapshotArgs(Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-    before = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    limit = numbers.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    before = numbers.Integer(load_default=None, validate=validate.Range(min=1, max=numbers.MAX_INT32))
     include_archived = fields.Boolean(load_default=False, metadata={"description": "Also list archived snapshots"})
 
 
@@ -95,7 +99,7 @@ class DepositIn(Schema):
         validate=validate.Regexp(r"^[A-Za-z0-9]{8,128}$", error="8-128 letters or digits"),
         metadata={"description": "On-chain transaction id; each one can be credited once"},
     )
-    block_number = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    block_number = numbers.Integer(load_default=None, validate=validate.Range(min=0, max=numbers.MAX_INT64))
 
 
 class PaymentOut(Schema):

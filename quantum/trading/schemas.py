@@ -7,7 +7,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from quantum.trading.money import PLACES, fmt, places
+from quantum import fields as numbers
+from quantum.trading.money import PLACES, fmt, places, quantize
 
 SYMBOL_PATTERN = r"^[A-Z0-9.\-]{1,12}$"
 # Single values stay within 15 significant digits (SQLite's REAL keeps them exact; see money.Money).
@@ -28,7 +29,7 @@ def money_field(
     validators: list[Any] = [_max_places]
     if minimum is not None or maximum is not None:
         validators.insert(0, validate.Range(min=minimum, max=maximum, min_inclusive=min_inclusive))
-    return fields.Decimal(as_string=True, allow_nan=False, validate=validators, **kwargs)
+    return numbers.Decimal(as_string=True, validate=validators, **kwargs)
 
 
 def money_out(**kwargs: Any) -> fields.Decimal:
@@ -48,8 +49,8 @@ def symbol_field(**kwargs: Any) -> fields.String:
 class PageArgs(Schema):
     """Keyset pagination: newest first, `before` is the id of the last item already seen."""
 
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
-    before = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    limit = numbers.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    before = numbers.Integer(load_default=None, validate=validate.Range(min=1, max=numbers.MAX_INT32))
     include_archived = fields.Boolean(load_default=False, metadata={"description": "Also list archived orders"})
 
 
@@ -65,6 +66,11 @@ class OrderIn(Schema):
         validate=validate.Regexp(r"^[A-Za-z0-9_.:\-]{1,64}$", error="1-64 letters, digits, '_', '.', ':' or '-'"),
         metadata={"description": "Idempotency key: the same value again returns the first order"},
     )
+
+    @validates_schema
+    def _notional_fits(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "quantity" in data and "price" in data:
+            numbers.check_money_limit(quantize(data["quantity"] * data["price"]), "quantity")
 
 
 class OrderOut(Schema):
