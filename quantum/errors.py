@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
-from flask import Flask, Request, Response, jsonify
+from flask import Flask, Request, Response, current_app, has_app_context, jsonify
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 from werkzeug.exceptions import HTTPException
 
@@ -105,6 +107,8 @@ def error_response(
     error_code: str | None = None,
 ) -> Response:
     """Build the one error body: error, message, details, error_code, retry_after."""
+    if status >= 500:
+        message, details = _without_database_names(error, message, details)
     body: dict[str, Any] = {
         "error": error,
         "message": message,
@@ -118,6 +122,55 @@ def error_response(
     if retry_after is not None:
         response.headers["Retry-After"] = str(int(retry_after))
     return response
+
+
+REDACTED = "[database]"
+
+
+def _database_names_pattern() -> re.Pattern | None:
+    """A pattern matching the configured database's host, name, user and file path (cached per app)."""
+    cached = current_app.extensions.get("quantum_database_names", False)
+    if cached is not False:
+        return cached
+    names: set[str] = set()
+    settings = current_app.config.get("QUANTUM_SETTINGS")
+    for raw in (current_app.config.get("SQLALCHEMY_DATABASE_URI"), getattr(settings, "migration_database_url", None)):
+        if not raw:
+            continue
+        try:
+            url = make_url(str(raw))
+        except Exception:  # noqa: BLE001 - an unparsable URL has nothing to hide from this list
+            continue
+        names.update(name for name in (url.host, url.database, url.username) if name)
+        if url.database and "/" in url.database:
+            names.add(url.database.rsplit("/", 1)[1])  # a SQLite file's own name
+    names = {name for name in names if len(name) >= 2}
+    pattern = None
+    if names:
+        alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+        pattern = re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w-])")
+    current_app.extensions["quantum_database_names"] = pattern
+    return pattern
+
+
+def _without_database_names(error: str, message: str, details: dict | None) -> tuple[str, dict | None]:
+    """The message and details of a 5xx with the database's host, name, user and path replaced (logged whole).
+
+    Messages about an unreachable database quote the driver (`connection to server at "db.internal" ...,
+    database "quantum" does not exist`); clients get the reason, operators get the names in the log.
+    """
+    if not has_app_context():
+        return message, details
+    pattern = _database_names_pattern()
+    if pattern is None:
+        return message, details
+    redacted = pattern.sub(REDACTED, message)
+    clean_details = {
+        key: pattern.sub(REDACTED, value) if isinstance(value, str) else value for key, value in (details or {}).items()
+    }
+    if redacted != message or clean_details != (details or {}):
+        log.warning("%s (answered without the database names): %s %s", error, message, details or "")
+    return redacted, clean_details
 
 
 class JSONRequest(Request):
