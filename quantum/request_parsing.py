@@ -9,7 +9,8 @@ argument parser of every flask-smorest blueprint reads the body this module pars
 * a number literal longer than `MAX_NUMBER_CHARS` characters, or one no float can hold (`1e309`), is
   422 naming its field (Python would parse 5,000 digits, then fail converting them);
 * a string, or an object key, holding NUL or an unpaired surrogate (neither can be stored in
-  PostgreSQL or encoded as UTF-8) is 422 naming its field, in the body, the query string or the path.
+  PostgreSQL or encoded as UTF-8) is 422 naming its field, in the body, the query string or the path;
+* an integer path parameter beyond 2^63 - 1 names no row: 404 (SQLite cannot compare it).
 
 The body size is bounded by `MAX_CONTENT_LENGTH` (413 before anything is parsed).
 """
@@ -25,11 +26,12 @@ from flask import Flask, Request, request
 from webargs import core
 from webargs.flaskparser import FlaskParser
 
-from quantum.errors import APIError, ValidationFailed
+from quantum.errors import APIError, NotFound, ValidationFailed
 
 MAX_DEPTH = 32
 MAX_NUMBER_CHARS = 100
 MAX_REPORTED = 20  # field problems reported in one answer
+MAX_ROW_ID = 2**63 - 1  # the largest id any table's key can hold
 BAD_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 # Only these JSON escapes can decode to NUL or a surrogate (raw control characters are refused by the
 # decoder, raw surrogates cannot survive strict UTF-8 decoding): without one, no string needs a look.
@@ -175,6 +177,12 @@ def _check_strings(values: Any, where: str) -> None:
         raise ValidationFailed("invalid input: " + ", ".join(sorted(details)), details=details)
 
 
+def _check_ids(values: Any) -> None:
+    """404 for an integer path parameter no row id can have (SQLite cannot even compare it: OverflowError)."""
+    if any(isinstance(value, int) and value > MAX_ROW_ID for value in values):
+        raise NotFound("the requested resource was not found")
+
+
 def body_json(req: Request) -> Any:
     """The request's JSON body parsed by `parse_json` (once), or `core.missing` when it has none."""
     parsed = req.environ.get(_PARSED, core.missing)
@@ -196,6 +204,7 @@ def check_request() -> None:
         _check_strings(request.args.items(multi=True), "query")
     if request.view_args:
         _check_strings(request.view_args.items(), "path")
+        _check_ids(request.view_args.values())
     if request.is_json and request.content_length != 0:
         body_json(request._get_current_object())
 
