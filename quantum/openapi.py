@@ -87,10 +87,11 @@ def _example(error: str, message: str, details: dict | None = None, code: str | 
 
 #: The generic description and example of each error status the API answers.
 ERROR_RESPONSES: dict[int, tuple[str, dict[str, Any]]] = {
-    400: ("Bad request: the body is not valid JSON (malformed_json), or both an Authorization and an "
-          "X-API-Key header were sent (ambiguous_credentials)",
-          _example("malformed_json", "the request body is not valid JSON",
-                   {"json": "Expecting value: line 1 column 1 (char 0)"})),
+    400: ("Bad request: the body is not valid JSON, repeats a key in one object or nests deeper than 32 "
+          "levels (malformed_json), or both an Authorization and an X-API-Key header were sent "
+          "(ambiguous_credentials)",
+          _example("malformed_json", "the request body is not valid JSON: the key 'amount' appears twice in one object",
+                   {"json": "the key 'amount' appears twice in one object"})),
     401: ("Missing, malformed, expired or revoked credentials (missing_credentials, invalid_token, "
           "token_expired, token_revoked, wrong_token_type, user_not_found, invalid_api_key, api_key_revoked)",
           _example("missing_credentials", "authentication required: send 'Authorization: Bearer <access token>' "
@@ -108,7 +109,8 @@ ERROR_RESPONSES: dict[int, tuple[str, dict[str, Any]]] = {
     415: ("The body is not JSON (unsupported_media_type): send Content-Type: application/json",
           _example("unsupported_media_type",
                    "the request body must be JSON (Content-Type: application/json)", status=415)),
-    422: ("Invalid input (validation_error): `details` names each bad field",
+    422: ("Invalid input (validation_error): `details` names each bad field (a number out of range or not in "
+          "ASCII digits, a string with NUL or an unpaired surrogate, ...)",
           _example("validation_error", "invalid input: email", {"email": ["Not a valid email address."]},
                    status=422)),
     429: ("Too many requests (rate_limited): retry after `retry_after` seconds",
@@ -169,8 +171,8 @@ def error_statuses(path: str, method: str, path_item: dict[str, Any], operation:
         statuses.add(400)  # ambiguous_credentials
     if "requestBody" in operation:
         statuses |= {400, 413, 415, 422}
-    if any(parameter.get("in") == "query" for parameter in parameters):
-        statuses.add(422)
+    if any(parameter.get("in") in ("query", "path") for parameter in parameters):
+        statuses.add(422)  # also a path value with NUL or an unpaired surrogate (quantum.request_parsing)
     if any(parameter.get("in") == "path" for parameter in parameters):
         statuses.add(404)
     if any(parameter.get("in") in ("path", "query") for parameter in parameters):
