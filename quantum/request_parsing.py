@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from typing import Any
 
 import flask_smorest
@@ -85,33 +86,56 @@ def _shown(key: str) -> str:
     return text if len(text) <= 40 else text[:40] + "..."
 
 
+_INF = float("inf")
+_refusals = threading.local()  # numbers the hooks refused during this thread's current decode
+
+
+def _refused(reason: str) -> _Refused:
+    marker = _Refused(reason)
+    _refusals.found = True
+    return marker
+
+
+def _parse_int(text: str) -> Any:
+    if len(text) > MAX_NUMBER_CHARS:
+        return _refused(f"a number of at most {MAX_NUMBER_CHARS} characters")
+    return int(text)
+
+
+def _parse_float(text: str) -> Any:
+    value = float(text)
+    if len(text) > MAX_NUMBER_CHARS or value in (_INF, -_INF):
+        return _refused(f"a finite number of at most {MAX_NUMBER_CHARS} characters")
+    return value
+
+
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_unique_object, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_refuse_constant,
+)
+
+
+def nesting_exceeds(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether arrays and objects in a decoded value nest deeper than `limit` (level by level, containers only)."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [child for item in level for child in (item.values() if isinstance(item, dict) else item)
+                 if isinstance(child, (dict, list))]
+    return False
+
+
 def parse_json(data: bytes) -> Any:
     """The JSON value of `data` under the rules above; raises MalformedJSON (400) or ValidationFailed (422)."""
-    refused: list[_Refused] = []
-
-    def parse_int(text: str) -> Any:
-        if len(text) > MAX_NUMBER_CHARS:
-            refused.append(_Refused(f"a number of at most {MAX_NUMBER_CHARS} characters"))
-            return refused[-1]
-        return int(text)
-
-    def parse_float(text: str) -> Any:
-        value = float(text)
-        if len(text) > MAX_NUMBER_CHARS or value in (float("inf"), float("-inf")):
-            refused.append(_Refused(f"a finite number of at most {MAX_NUMBER_CHARS} characters"))
-            return refused[-1]
-        return value
-
-    decoder = json.JSONDecoder(
-        object_pairs_hook=_unique_object, parse_int=parse_int, parse_float=parse_float,
-        parse_constant=_refuse_constant,
-    )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise MalformedJSON(f"not UTF-8 (byte {exc.start})") from None
+    _refusals.found = False
     try:
-        value = decoder.decode(text)
+        value = _DECODER.decode(text)
     except _DuplicateKey as exc:
         raise MalformedJSON(f"the key '{_shown(exc.args[0])}' appears twice in one object") from None
     except RecursionError:
@@ -120,7 +144,9 @@ def parse_json(data: bytes) -> Any:
         raise MalformedJSON(f"{exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except ValueError as exc:  # NaN, Infinity
         raise MalformedJSON(str(exc)) from None
-    if refused or text.count("[") + text.count("{") > MAX_DEPTH or _RISKY_ESCAPE.search(text):
+    if text.count("[") + text.count("{") > MAX_DEPTH and nesting_exceeds(value):
+        raise MalformedJSON(f"nested deeper than {MAX_DEPTH} levels")
+    if _refusals.found or _RISKY_ESCAPE.search(text):
         _check_value(value)
     return value
 
