@@ -106,14 +106,19 @@ class RiskMetricsSchema(Schema):
 # --- price bars ---------------------------------------------------------------------------------------------------
 
 
+_PRICE = ("a price above 0 and below 10^12: a JSON number or a string of ASCII digits with at most one '.' "
+          "(pattern " + numbers.DECIMAL_PATTERN + ")")
+
+
 class PriceBarInSchema(Schema):
     symbol = fields.Raw(required=True, metadata={"example": "AAPL"})
     ts = fields.Raw(required=True, metadata={"example": "2024-01-02T00:00:00Z"})
-    open = fields.Raw(required=True, metadata={"example": "187.15"})
-    high = fields.Raw(required=True, metadata={"example": "188.44"})
-    low = fields.Raw(required=True, metadata={"example": "183.89"})
-    close = fields.Raw(required=True, metadata={"example": "185.64"})
-    volume = fields.Raw(required=True, metadata={"example": "82488700"})
+    open = fields.Raw(required=True, metadata={"example": "187.15", "description": _PRICE})
+    high = fields.Raw(required=True, metadata={"example": "188.44", "description": _PRICE})
+    low = fields.Raw(required=True, metadata={"example": "183.89", "description": _PRICE})
+    close = fields.Raw(required=True, metadata={"example": "185.64", "description": _PRICE})
+    volume = fields.Raw(required=True, metadata={"example": "82488700",
+                                                 "description": _PRICE.replace("above 0", "of 0 or more")})
 
 
 class PriceBarsInSchema(Schema):

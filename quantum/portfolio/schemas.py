@@ -25,7 +25,8 @@ class HoldingIn(Schema):
 class SnapshotIn(Schema):
     """Holdings and cash to store, or `from_positions: true` to snapshot the current positions."""
 
-    holdings = fields.List(fields.Nested(HoldingIn), validate=validate.Length(max=MAX_HOLDINGS))
+    holdings = fields.List(fields.Nested(HoldingIn), validate=validate.Length(max=MAX_HOLDINGS), metadata={
+        "description": "cash plus the sum of quantity x price (the total value) must stay below 10^12"})
     cash = money_field(minimum=0, min_inclusive=True, maximum=MAX_CASH)
     from_positions = fields.Boolean(load_default=False)
 

@@ -59,7 +59,8 @@ class OrderIn(Schema):
 
     symbol = symbol_field(required=True)
     side = fields.String(required=True, validate=validate.OneOf(["buy", "sell"]))
-    quantity = money_field(required=True, maximum=MAX_QUANTITY, metadata={"example": "1.5"})
+    quantity = money_field(required=True, maximum=MAX_QUANTITY, metadata={
+        "example": "1.5", "description": "quantity x price (the notional) must stay below 10^12"})
     price = money_field(required=True, maximum=MAX_PRICE, metadata={"example": "187.25"})
     client_order_id = fields.String(
         load_default=None,
