@@ -249,5 +249,9 @@ flask_smorest.Blueprint.ARGUMENTS_PARSER = StrictParser()
 
 
 def install_request_parsing(app: Flask) -> None:
-    """Check every request's query, path and JSON body before the views (and the auth hooks) run."""
-    app.before_request_funcs.setdefault(None, []).insert(0, check_request)
+    """Check every request's query, path and JSON body before the views (and the auth hooks) run.
+
+    Call it after the request-id and metrics hooks (so a refused request is still counted and traced)
+    and before auth is initialised (so its hooks run after this one).
+    """
+    app.before_request(check_request)

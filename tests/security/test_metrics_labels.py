@@ -45,3 +45,12 @@ def test_metrics_token_is_checked_exactly(db_url):
         response = client.get("/metrics", headers={"Authorization": given})
         assert response.status_code == 401, given
     assert client.get("/metrics", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
+
+
+def test_refused_requests_are_counted_and_traced(client):
+    response = client.post("/api/portfolio/deposits", data='{"amount": 1, "amount": 2}',
+                           content_type="application/json", headers={"X-Request-ID": "edge-trace-1"})
+    assert response.status_code == 400 and response.headers["X-Request-ID"] == "edge-trace-1"
+    counted = [s for s in _samples(client)
+               if s.labels["route"] == "/api/portfolio/deposits" and s.labels["status"] == "400"]
+    assert counted and counted[0].value >= 1
