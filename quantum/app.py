@@ -15,7 +15,9 @@ from quantum.observability.logs import configure_logging
 from quantum.observability.metrics import install_metrics
 from quantum.observability.request_id import install_request_ids
 from quantum.openapi import install_openapi
+from quantum.request_parsing import install_request_parsing
 from quantum.resilience import install_resilience
+from quantum.security_headers import install_security_headers
 
 # Settings that may be passed to create_app() the way the environment passes them.
 ENV_KEYS = {
@@ -54,6 +56,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     install_request_ids(app)
     install_metrics(app)
+    install_request_parsing(app)  # bodies, queries and paths checked before auth and the views
+    install_security_headers(app)
     _init_extensions(app)
     install_openapi(app)  # /openapi.json completed for every blueprint, /docs, `flask openapi write`
     _register_blueprints(app)

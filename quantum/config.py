@@ -173,6 +173,27 @@ def development_secret(instance_path: str) -> str:
     return winner
 
 
+MIN_DISTINCT_CHARACTERS = 10
+
+
+def secret_weakness(secret: str) -> str | None:
+    """Why `secret` is obviously not random (whitespace, few distinct characters, a repeated run), or None.
+
+    Catches what a person types instead of generating a key: 48 x "x", 32 spaces, "abcabcabc...".
+    `secrets.token_urlsafe(32)` has about 30 distinct characters in 43; any random key of 32+ bytes
+    passes easily.
+    """
+    if any(ch.isspace() for ch in secret):
+        return "it contains whitespace"
+    distinct = len(set(secret))
+    if distinct < MIN_DISTINCT_CHARACTERS:
+        return f"only {distinct} distinct characters"
+    for size in range(1, len(secret) // 2 + 1):
+        if len(secret) % size == 0 and secret == secret[:size] * (len(secret) // size):
+            return f"a {size}-character sequence repeated"
+    return None
+
+
 def _default_sqlite_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path, "quantum.db").resolve())
 
@@ -208,6 +229,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, instance_path: str = 
             )
         if secret.startswith("dev-"):
             raise ConfigError("JWT_SECRET_KEY is a development key: production needs its own secret")
+        weakness = secret_weakness(secret)
+        if weakness:
+            raise ConfigError(f"JWT_SECRET_KEY is weak ({weakness}): production needs 32 or more random bytes")
     elif not secret and mode == "development":
         # Every gunicorn worker and every restart must sign with the same key, or a token only
         # works on the worker that issued it: keep one generated key under instance/.

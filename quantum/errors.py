@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
-from flask import Flask, Request, Response, jsonify
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from flask import Flask, Request, Response, current_app, has_app_context, jsonify
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,15 @@ class ValidationFailed(APIError):
     error = "validation_error"
 
 
+class ValueOutOfRange(ValueError):
+    """A value a column cannot hold (raised while binding it, before the database sees it)."""
+
+
+# PostgreSQL's SQLSTATEs for a value out of a column's range: numeric_value_out_of_range and
+# string_data_right_truncation. Input validation keeps requests inside the ranges; this is the net.
+OUT_OF_RANGE_SQLSTATES = {"22003", "22001"}
+
+
 class ServiceUnavailable(APIError):
     """A dependency (the database, the schema) is not ready: retry later."""
 
@@ -96,6 +107,8 @@ def error_response(
     error_code: str | None = None,
 ) -> Response:
     """Build the one error body: error, message, details, error_code, retry_after."""
+    if status >= 500:
+        message, details = _without_database_names(error, message, details)
     body: dict[str, Any] = {
         "error": error,
         "message": message,
@@ -109,6 +122,55 @@ def error_response(
     if retry_after is not None:
         response.headers["Retry-After"] = str(int(retry_after))
     return response
+
+
+REDACTED = "[database]"
+
+
+def _database_names_pattern() -> re.Pattern | None:
+    """A pattern matching the configured database's host, name, user and file path (cached per app)."""
+    cached = current_app.extensions.get("quantum_database_names", False)
+    if cached is not False:
+        return cached
+    names: set[str] = set()
+    settings = current_app.config.get("QUANTUM_SETTINGS")
+    for raw in (current_app.config.get("SQLALCHEMY_DATABASE_URI"), getattr(settings, "migration_database_url", None)):
+        if not raw:
+            continue
+        try:
+            url = make_url(str(raw))
+        except Exception:  # noqa: BLE001 - an unparsable URL has nothing to hide from this list
+            continue
+        names.update(name for name in (url.host, url.database, url.username) if name)
+        if url.database and "/" in url.database:
+            names.add(url.database.rsplit("/", 1)[1])  # a SQLite file's own name
+    names = {name for name in names if len(name) >= 2}
+    pattern = None
+    if names:
+        alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+        pattern = re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w-])")
+    current_app.extensions["quantum_database_names"] = pattern
+    return pattern
+
+
+def _without_database_names(error: str, message: str, details: dict | None) -> tuple[str, dict | None]:
+    """The message and details of a 5xx with the database's host, name, user and path replaced (logged whole).
+
+    Messages about an unreachable database quote the driver (`connection to server at "db.internal" ...,
+    database "quantum" does not exist`); clients get the reason, operators get the names in the log.
+    """
+    if not has_app_context():
+        return message, details
+    pattern = _database_names_pattern()
+    if pattern is None:
+        return message, details
+    redacted = pattern.sub(REDACTED, message)
+    clean_details = {
+        key: pattern.sub(REDACTED, value) if isinstance(value, str) else value for key, value in (details or {}).items()
+    }
+    if redacted != message or clean_details != (details or {}):
+        log.warning("%s (answered without the database names): %s %s", error, message, details or "")
+    return redacted, clean_details
 
 
 class JSONRequest(Request):
@@ -156,6 +218,11 @@ def _retry_after_from_headers(exc: HTTPException) -> int | None:
     return None
 
 
+def _out_of_range() -> Response:
+    return error_response(409, "value_out_of_range",
+                          "the request would make an amount larger than the service can store")
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map every error (ours, Flask's, the extensions', the database's) onto the one format."""
 
@@ -186,6 +253,23 @@ def register_error_handlers(app: Flask) -> None:
             )
         log.error("database unavailable: %s", exc.orig)
         return error_response(503, "database_unavailable", "the database is not answering; retry shortly", retry_after=5)
+
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError) -> Response:
+        if getattr(exc.orig, "pgcode", None) in OUT_OF_RANGE_SQLSTATES:
+            log.warning("value out of a column's range: %s", exc.orig)
+            return _out_of_range()
+        return _dbapi_error(exc)
+
+    @app.errorhandler(StatementError)
+    def _statement_error(exc: StatementError) -> Response:
+        if isinstance(exc, DBAPIError):
+            return _dbapi_error(exc)
+        if isinstance(exc.orig, ValueOutOfRange):
+            log.warning("value out of a column's range: %s", exc.orig)
+            return _out_of_range()
+        log.exception("statement error")
+        return error_response(500, "internal_error", "an unexpected error occurred")
 
     @app.errorhandler(DBAPIError)
     def _dbapi_error(exc: DBAPIError) -> Response:

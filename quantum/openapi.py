@@ -32,11 +32,12 @@ from typing import Any
 
 import click
 import swagger_ui_bundle
-from flask import Blueprint, Flask, Response, current_app, send_from_directory, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, send_from_directory, url_for
 from flask.cli import AppGroup
 from marshmallow import Schema, fields, validate
 
 from quantum.errors import STATUS_ERRORS
+from quantum.fields import DECIMAL_PATTERN
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where `flask openapi write` puts the document by default; a test keeps it current.
@@ -89,10 +90,11 @@ def _example(error: str, message: str, details: dict | None = None, code: str | 
 
 #: The generic description and example of each error status the API answers.
 ERROR_RESPONSES: dict[int, tuple[str, dict[str, Any]]] = {
-    400: ("Bad request: the body is not valid JSON (malformed_json), or both an Authorization and an "
-          "X-API-Key header were sent (ambiguous_credentials)",
-          _example("malformed_json", "the request body is not valid JSON",
-                   {"json": "Expecting value: line 1 column 1 (char 0)"})),
+    400: ("Bad request: the body is not valid JSON, repeats a key in one object or nests deeper than 32 "
+          "levels (malformed_json), or both an Authorization and an X-API-Key header were sent "
+          "(ambiguous_credentials)",
+          _example("malformed_json", "the request body is not valid JSON: the key 'amount' appears twice in one object",
+                   {"json": "the key 'amount' appears twice in one object"})),
     401: ("Missing, malformed, expired or revoked credentials (missing_credentials, invalid_token, "
           "token_expired, token_revoked, wrong_token_type, user_not_found, invalid_api_key, api_key_revoked)",
           _example("missing_credentials", "authentication required: send 'Authorization: Bearer <access token>' "
@@ -110,7 +112,8 @@ ERROR_RESPONSES: dict[int, tuple[str, dict[str, Any]]] = {
     415: ("The body is not JSON (unsupported_media_type): send Content-Type: application/json",
           _example("unsupported_media_type",
                    "the request body must be JSON (Content-Type: application/json)", status=415)),
-    422: ("Invalid input (validation_error): `details` names each bad field",
+    422: ("Invalid input (validation_error): `details` names each bad field (a number out of range or not in "
+          "ASCII digits, a string with NUL or an unpaired surrogate, ...)",
           _example("validation_error", "invalid input: email", {"email": ["Not a valid email address."]},
                    status=422)),
     429: ("Too many requests (rate_limited): retry after `retry_after` seconds",
@@ -171,8 +174,8 @@ def error_statuses(path: str, method: str, path_item: dict[str, Any], operation:
         statuses.add(400)  # ambiguous_credentials
     if "requestBody" in operation:
         statuses |= {400, 413, 415, 422}
-    if any(parameter.get("in") == "query" for parameter in parameters):
-        statuses.add(422)
+    if any(parameter.get("in") in ("query", "path") for parameter in parameters):
+        statuses.add(422)  # also a path value with NUL or an unpaired surrogate (quantum.request_parsing)
     if any(parameter.get("in") == "path" for parameter in parameters):
         statuses.add(404)
     if any(parameter.get("in") in ("path", "query") for parameter in parameters):
@@ -326,6 +329,19 @@ def _swagger_config(spec_url: str) -> dict[str, Any]:
 
 docs_blp = Blueprint("docs", __name__, url_prefix="/docs")
 
+# What Swagger UI needs and nothing more: its two scripts and its stylesheet from this origin (no inline
+# script, no eval), inline style attributes and data: icons it draws, calls to this origin only.
+DOCS_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+@docs_blp.after_request
+def _docs_policy(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = DOCS_POLICY
+    return response
+
 
 @docs_blp.get("")
 @docs_blp.get("/")
@@ -349,11 +365,17 @@ def initializer() -> Response:
     return Response(SWAGGER_INIT.format(config=config), mimetype="text/javascript")
 
 
+#: The bundle's files the page uses. Not its stock index.html and swagger-initializer.js, which load the
+#: public petstore document, nor anything else the package ships.
+SWAGGER_UI_FILES = frozenset({"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png"})
+
+
 @docs_blp.get("/assets/<path:filename>")
 def asset(filename: str) -> Response:
     """Swagger UI's files, from the installed swagger-ui-bundle package."""
-    response = send_from_directory(SWAGGER_UI_ASSETS, filename, max_age=3600)
-    return response
+    if filename not in SWAGGER_UI_FILES:
+        abort(404)
+    return send_from_directory(SWAGGER_UI_ASSETS, filename, max_age=3600)
 
 
 def openapi_json() -> Response:
@@ -391,7 +413,6 @@ def check_command(path: Path) -> None:
     click.echo(f"openapi: {path} is current")
 
 
-DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 
 
 def decimal2properties(self: Any, field: fields.Field, ret: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:

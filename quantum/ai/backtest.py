@@ -20,13 +20,18 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
 from quantum.ai import metrics
 
 SYMBOL_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9.\-/^=]{0,15}$")
 MONEY_PLACES = Decimal("0.00000001")
+MIN_ORDER = Decimal("0.01")  # the smallest cash amount a buy spends (one cent)
+# Amounts stay below this (10^18) or the backtest stops with a DataError (422): 28-digit Decimal
+# arithmetic keeps 8 places exact up to 20 digits, and float metrics need finite values.
+MAX_AMOUNT = Decimal(10) ** 18
+WIDE = Context(prec=60)
 
 
 class ParameterError(Exception):
@@ -210,7 +215,8 @@ class Trade:
 
 
 def _money(value: Decimal) -> Decimal:
-    return value.quantize(MONEY_PLACES)
+    # Quantities reach 10^26 (equity below MAX_AMOUNT at a price of 1e-8): 8 places need 34+ digits.
+    return value.quantize(MONEY_PLACES, context=WIDE)
 
 
 class Book:
@@ -233,7 +239,8 @@ class Book:
         """Open a long with `spend` cash (all cash when None), fees included; None when there is no cash."""
         price = bar.close if price is None else price
         budget = self.cash if spend is None else min(spend, self.cash)
-        if budget <= 0:
+        if budget < MIN_ORDER:
+            # What is left after an all-in buy is rounding dust (1e-29 of a dollar): not a trade.
             return None
         quantity = budget / (price * (1 + self.fee_rate))
         fee = quantity * price * self.fee_rate
@@ -323,11 +330,22 @@ def _run_single(symbol: str, bars: Sequence[Bar], params: dict, step: Step) -> B
     curve = []
     for i, bar in enumerate(bars):
         step(book, i)
-        curve.append((bar.ts, book.equity({symbol: bar.close})))
-    return _finish(book, curve, {symbol: bars[-1].close}, len(bars), params["initial_capital"])
+        curve.append((bar.ts, _bounded(book.equity({symbol: bar.close}))))
+    return _finish(book, curve, {symbol: bars[-1].close}, len(bars), params["initial_capital"],
+                   params.get("risk_free_rate", 0.0))
 
 
-def _finish(book: Book, curve: list, last_prices: dict, bar_count: int, capital: float) -> BacktestResult:
+def _bounded(equity: Decimal) -> Decimal:
+    """`equity`, or a DataError when the bars drove it past what the arithmetic keeps exact."""
+    if not equity.is_finite() or abs(equity) >= MAX_AMOUNT:
+        raise DataError(
+            f"the prices in this range move too far for an exact backtest: equity passed {MAX_AMOUNT:.0e}", "symbol"
+        )
+    return equity
+
+
+def _finish(book: Book, curve: list, last_prices: dict, bar_count: int, capital: float,
+            risk_free_rate: float = 0.0) -> BacktestResult:
     book.mark_open(last_prices)
     trades = sorted(book.closed + book.open, key=lambda t: (t.entry_at, t.group, t.symbol))
     # A round trip is a group of trades opened together and all closed (one long, or the two legs of a pair).
@@ -336,7 +354,7 @@ def _finish(book: Book, curve: list, last_prices: dict, bar_count: int, capital:
         groups.setdefault(trade.group, []).append(trade)
     open_groups = {trade.group for trade in book.open}
     round_trips = [sum(t.pnl for t in legs) for g, legs in groups.items() if g not in open_groups]
-    report = metrics.risk_report([(ts, value) for ts, value in curve])
+    report = metrics.risk_report([(ts, value) for ts, value in curve], risk_free_rate=risk_free_rate)
     final = curve[-1][1]
     warnings = []
     if book.open:
@@ -368,8 +386,20 @@ def _need(bars: Sequence[Bar], count: int, why: str) -> None:
         raise DataError(f"this backtest needs at least {count} bars ({why}); found {len(bars)}")
 
 
+def crossover(series: Sequence[float | None], other: Sequence[float | None], i: int) -> bool:
+    """Whether `series` crossed above `other` at bar i: strictly below on bar i - 1, strictly above on bar i.
+
+    backtesting.py's `crossover` convention: touching (equal on the previous bar) and then rising is not a
+    cross, so a tie never triggers a trade.
+    """
+    before, now = (series[i - 1], other[i - 1]), (series[i], other[i])
+    if None in before or None in now:
+        return False
+    return before[0] < before[1] and now[0] > now[1]  # type: ignore[operator]
+
+
 def sma_crossover(symbol: str, bars: Sequence[Bar], params: dict) -> BacktestResult:
-    """Buy when the fast SMA crosses above the slow one, sell when it crosses below."""
+    """Buy when the fast SMA crosses above the slow one, sell when it crosses below (strict crosses)."""
     fast_n, slow_n = params["fast"], params["slow"]
     _need(bars, slow_n + 1, f"slow={slow_n} plus one bar to see a cross")
     closes = [float(b.close) for b in bars]
@@ -378,10 +408,9 @@ def sma_crossover(symbol: str, bars: Sequence[Bar], params: dict) -> BacktestRes
     def step(book: Book, i: int) -> None:
         if i == 0 or slow[i - 1] is None:
             return  # a cross needs both averages on this bar and the one before
-        was_above, is_above = fast[i - 1] > slow[i - 1], fast[i] > slow[i]
-        if not book.holds(symbol) and is_above and not was_above:
+        if not book.holds(symbol) and crossover(fast, slow, i):
             book.buy(symbol, bars[i])
-        elif book.holds(symbol) and fast[i] < slow[i] and fast[i - 1] >= slow[i - 1]:
+        elif book.holds(symbol) and crossover(slow, fast, i):
             book.close(symbol, bars[i])
 
     return _run_single(symbol, bars, params, step)
@@ -483,9 +512,10 @@ def pairs_trading(symbol: str, bars: Sequence[Bar], params: dict, bars_b: Sequen
                 else:
                     book.buy(symbol, a, spend=leg, group=group)
                     book.short(symbol_b, a, leg, b.close, group)
-        curve.append((a.ts, book.equity({symbol: a.close, symbol_b: b.close})))
+        curve.append((a.ts, _bounded(book.equity({symbol: a.close, symbol_b: b.close}))))
     last_a, last_b = pairs[-1]
-    result = _finish(book, curve, {symbol: last_a.close, symbol_b: last_b.close}, len(pairs), params["initial_capital"])
+    result = _finish(book, curve, {symbol: last_a.close, symbol_b: last_b.close}, len(pairs), params["initial_capital"],
+                     params.get("risk_free_rate", 0.0))
     skipped = len(bars) + len(bars_b) - 2 * len(pairs)
     if skipped:
         result.warnings.append(f"{skipped} bar(s) without a bar of the other symbol at the same timestamp were skipped")
@@ -517,10 +547,23 @@ def check_rules(slug: str, params: dict) -> None:
 
 
 def run(
-    slug: str, symbol: str, bars: Sequence[Bar], params: dict, bars_b: Sequence[Bar] | None = None
+    slug: str, symbol: str, bars: Sequence[Bar], params: dict, bars_b: Sequence[Bar] | None = None,
+    *, risk_free_rate: float = 0.0,
 ) -> BacktestResult:
-    """Run template `slug` over `bars` (and `bars_b`, the second symbol's, for pairs)."""
+    """Run template `slug` over `bars` (and `bars_b`, the second symbol's, for pairs).
+
+    `risk_free_rate` (annual, a fraction) goes into the equity curve's Sharpe ratio.
+    """
     check_rules(slug, params)
+    params = {**params, "risk_free_rate": risk_free_rate}
+    try:
+        return _run(slug, symbol, bars, params, bars_b)
+    except (InvalidOperation, OverflowError):
+        # Decimal context limits (digits, exponent) reached by extreme bars: bad data, not a server fault.
+        raise DataError("the prices in this range are too extreme for an exact backtest", "symbol") from None
+
+
+def _run(slug: str, symbol: str, bars: Sequence[Bar], params: dict, bars_b: Sequence[Bar] | None) -> BacktestResult:
     if slug in PAIRS:
         if not bars_b:
             raise DataError(f"pairs trading needs bars of the second symbol {params['symbol_b']}", "symbol_b")

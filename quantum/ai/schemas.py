@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
+from quantum import fields as numbers
 from quantum.ai import service
 from quantum.ai.backtest import SYMBOL_PATTERN
 from quantum.ai.models import RequestStatus, RiskLevel
@@ -88,7 +89,7 @@ class TemplateArgsSchema(Schema):
 
 
 class RiskArgsSchema(Schema):
-    window = fields.Integer(
+    window = numbers.Integer(
         load_default=service.DEFAULT_WINDOW,
         validate=validate.Range(min=2, max=service.MAX_WINDOW),
         metadata={"description": "how many of the newest snapshots to use"},
@@ -120,11 +121,14 @@ class RiskMetricsSchema(Schema):
 # --- price bars ---------------------------------------------------------------------------------------------------
 
 
-def _bar_value(example: str) -> fields.Raw:
+_PRICE = ("a price above 0 and below 10^12: a JSON number or a string of ASCII digits with at most one '.' "
+          "(pattern " + numbers.DECIMAL_PATTERN + ")")
+
+
+def _bar_value(example: str, description: str = _PRICE) -> fields.Raw:
     # Raw: each bar is checked by service.validate_bar, which names every bad field of every bar at once.
     return fields.Raw(required=True, metadata={
-        "type": "string", "format": "decimal", "example": example,
-        "description": "a decimal string (a JSON number is accepted too)",
+        "type": "string", "format": "decimal", "example": example, "description": description,
     })
 
 
@@ -138,7 +142,7 @@ class PriceBarInSchema(Schema):
     high = _bar_value("188.44")
     low = _bar_value("183.89")
     close = _bar_value("185.64")
-    volume = _bar_value("82488700")
+    volume = _bar_value("82488700", _PRICE.replace("above 0", "of 0 or more"))
 
 
 class PriceBarsInSchema(Schema):
@@ -258,7 +262,7 @@ class RequestDetailSchema(RequestSchema):
 
 
 class RequestListArgsSchema(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = numbers.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     before = fields.String(
         load_default=None, metadata={"description": "request_id of the last item of the previous page"}
     )
@@ -286,8 +290,8 @@ class PolicySchema(Schema):
 
 
 def _cost_field() -> fields.Decimal:
-    return fields.Decimal(
-        load_default=None, allow_none=True, places=4, as_string=True, allow_nan=False,
+    return numbers.Decimal(
+        load_default=None, allow_none=True, places=4, as_string=True,
         validate=validate.Range(min=0, max=10**9), metadata={"description": "compute units; null: no threshold"},
     )
 

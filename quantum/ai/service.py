@@ -9,11 +9,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from quantum.ai import backtest, governance, metrics
 from quantum.ai.models import AIRequest, Policy, PriceBar, RequestStatus, StrategyTemplate
 from quantum.errors import APIError, Conflict, NotFound, ValidationFailed
+from quantum.fields import ascii_decimal
 from quantum.models.portfolio import PortfolioSnapshot
 from quantum.models.users import Tier, User
 
@@ -95,9 +97,9 @@ def validate_bar(raw: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, 
     for name in (*PRICE_FIELDS, "volume"):
         value = raw.get(name)
         try:
-            number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+            number = ascii_decimal(value)  # ASCII digits only: not "٣", "1_000" or " 1 "
         except (InvalidOperation, ValueError):
-            errors[name] = f"{value!r} is not a number"
+            errors[name] = "must be a number or a string of ASCII digits with at most one '.'"
             continue
         if not number.is_finite():
             errors[name] = "must be a finite number"
@@ -349,7 +351,8 @@ def execute(
     request.status = RequestStatus.executing
     session.flush()
     try:
-        result = backtest.run(template.slug, symbol, bars, params, bars_b)
+        result = backtest.run(template.slug, symbol, bars, params, bars_b,
+                              risk_free_rate=current_app.config.get("RISK_FREE_RATE", 0.0))
     except backtest.DataError as exc:
         error = ValidationFailed(exc.message, details={exc.field_name: exc.message})
         raise governance.reject(session, request, error) from None

@@ -14,6 +14,8 @@ goes through the full decode again, which raises the error it always raised.
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 import time
 from datetime import timedelta
@@ -23,6 +25,7 @@ from flask import Flask, current_app, g, request
 from flask_jwt_extended import decode_token, verify_jwt_in_request
 from flask_jwt_extended.config import config
 from flask_jwt_extended.default_callbacks import default_decode_key_callback
+from flask_jwt_extended.exceptions import JWTDecodeError
 from flask_jwt_extended.internal_utils import (
     custom_verification_for_token,
     get_jwt_manager,
@@ -63,6 +66,7 @@ class VerifiedTokens:
                 # Copies: a request may not change what the next one sees.
                 return dict(entry[1]), dict(entry[2])
         data = decode_token(encoded_token)
+        check_required_claims(encoded_token)
         header = get_unverified_jwt_headers(encoded_token)
         if settings is not None:
             self._remember(encoded_token, (settings, dict(data), dict(header), *_window(data)))
@@ -74,6 +78,34 @@ class VerifiedTokens:
             while len(self._tokens) >= self.max_tokens:
                 del self._tokens[next(iter(self._tokens))]  # oldest first
             self._tokens[encoded_token] = entry
+
+
+TOKEN_TYPES = ("access", "refresh")
+
+
+def check_required_claims(encoded_token: str) -> None:
+    """Refuse a correctly signed token that lacks `exp` or `type` (401 invalid_token).
+
+    flask-jwt-extended fills in a missing `type` as "access", and PyJWT lets a token without `exp` live
+    forever. Every token this app issues has both, so anything else was made with the key by someone
+    else. Reads the claims as signed (the signature was checked just before). A `sub` that is not an
+    ASCII user id names no user (`quantum.auth.tokens.user_id_from_subject`): 401 user_not_found.
+    """
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(_padded(encoded_token.split(".")[1])))
+    except (IndexError, ValueError) as exc:  # decode_token accepted it, so this cannot happen; be safe anyway
+        raise JWTDecodeError("the token's payload cannot be read") from exc
+    if not isinstance(payload, dict):
+        raise JWTDecodeError("the token's payload is not an object")
+    exp = payload.get("exp")
+    if isinstance(exp, bool) or not isinstance(exp, int):
+        raise JWTDecodeError("Missing or malformed claim: exp")
+    if payload.get("type") not in TOKEN_TYPES:
+        raise JWTDecodeError("Missing or malformed claim: type")
+
+
+def _padded(segment: str) -> bytes:
+    return (segment + "=" * (-len(segment) % 4)).encode("ascii")
 
 
 def _settings() -> tuple | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
 
+from quantum import fields as numbers
 from quantum.auth.models import ApiKeyStatus
 from quantum.auth.passwords import MAX_LENGTH as PASSWORD_MAX
 from quantum.auth.passwords import password_problems
@@ -148,8 +149,8 @@ class ApiKeyListSchema(Schema):
 
 
 class UserListArgsSchema(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    limit = numbers.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = numbers.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
     email = fields.String(load_default=None, validate=[validate.Length(max=EMAIL_MAX), _no_control_characters])
 
 
@@ -164,10 +165,10 @@ class UserUpdateSchema(Schema):
 
 
 class AuditArgsSchema(Schema):
-    user_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
+    user_id = numbers.Integer(load_default=None, validate=validate.Range(min=1, max=numbers.MAX_INT32))
     action = fields.String(load_default=None, validate=[validate.Length(max=64), _no_control_characters])
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    before_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
+    limit = numbers.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    before_id = numbers.Integer(load_default=None, validate=validate.Range(min=1, max=numbers.MAX_INT32))
 
 
 class AuditEntrySchema(Schema):

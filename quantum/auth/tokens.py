@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ MAX_DB_ID = 2**31 - 1  # an INTEGER primary key; larger ids cannot exist
 # Every token carries the id of its family: the login that started it and every rotation since.
 FAMILY_CLAIM = "fam"
 FAMILY_PREFIX = "family:"  # a revoked family is a blocklist entry whose jti is "family:<id>"
+_USER_ID = re.compile(r"[1-9][0-9]{0,9}")
 
 
 def _seconds(setting: str) -> int | None:
@@ -140,8 +142,9 @@ def purge_expired_tokens(*, session: Session) -> int:
 
 
 def user_id_from_subject(sub: object) -> int | None:
-    """The user id in a token's `sub`, or None when it cannot be one."""
-    if not isinstance(sub, str) or not sub.isdigit():
+    """The user id in a token's `sub` (ASCII digits only), or None when it cannot be one."""
+    # Not str.isdigit(): it accepts "\u0661" (Arabic-Indic one), which int() reads as 1.
+    if not isinstance(sub, str) or not _USER_ID.fullmatch(sub):
         return None
     user_id = int(sub)
     return user_id if 0 < user_id <= MAX_DB_ID else None

@@ -33,10 +33,17 @@ def append_slow_record(path: Path, record: dict) -> None:
         log.debug("could not write the slow-query file %s", path)
 
 
+SQL_VERBS = frozenset({
+    "select", "insert", "update", "delete", "with", "begin", "commit", "rollback", "savepoint", "release",
+    "pragma", "create", "alter", "drop", "analyze", "explain", "set", "show", "lock", "vacuum", "values",
+})
+
+
 def operation_of(statement: str) -> str:
-    """The statement's verb (select, insert, ...), for a low-cardinality metric label."""
+    """The statement's verb (select, insert, ...), for a low-cardinality metric label ("other" past the known)."""
     head = statement.lstrip().split(None, 1)
-    return head[0].lower() if head else "unknown"
+    verb = head[0].lower() if head else "unknown"
+    return verb if verb in SQL_VERBS else "other"
 
 
 def recommend(plan: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 import time
 from typing import Any
@@ -64,6 +65,24 @@ def labelled(metric: Any, *values: str) -> Any:
     return child
 
 
+# Label values are bounded: a client chooses the method and the path, and every new value would be a
+# new time series in this process and in Prometheus.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "other"
+UNMATCHED_ROUTE = "unmatched"
+
+
+def method_label(method: str) -> str:
+    """The request method as a label: one of the standard methods, or "other"."""
+    return method if method in KNOWN_METHODS else OTHER_METHOD
+
+
+def route_label(current: Any) -> str:
+    """The matched URL rule (a pattern such as /api/trading/orders/<int:order_id>), or "unmatched"."""
+    rule = current.url_rule
+    return rule.rule if rule is not None else UNMATCHED_ROUTE
+
+
 def install_metrics(app: Flask) -> None:
     """Time every request and serve GET /metrics (token-protected when METRICS_TOKEN is set)."""
 
@@ -76,9 +95,7 @@ def install_metrics(app: Flask) -> None:
         started = g.pop("metrics_started", None)
         current = request._get_current_object()  # one proxy lookup instead of four
         if started is not None and current.path != "/metrics":
-            rule = current.url_rule
-            route = rule.rule if rule is not None else "unmatched"
-            method = current.method
+            route, method = route_label(current), method_label(current.method)
             labelled(HTTP_LATENCY, method, route).observe(time.perf_counter() - started)
             labelled(HTTP_REQUESTS, method, route, str(response.status_code)).inc()
         return response
@@ -87,7 +104,8 @@ def install_metrics(app: Flask) -> None:
     def metrics() -> Response:
         """Prometheus text format."""
         token = current_app.config.get("METRICS_TOKEN")
-        if token and request.headers.get("Authorization") != f"Bearer {token}":
+        given = request.headers.get("Authorization", "")
+        if token and not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             return error_response(401, "unauthorized", "a valid metrics token is required")
         return Response(render_metrics(), mimetype=CONTENT_TYPE_LATEST)
 

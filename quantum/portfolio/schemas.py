@@ -7,9 +7,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from quantum import fields as numbers
 from quantum.openapi import string_enum
 from quantum.portfolio.models import CURRENCY, PaymentStatus
-from quantum.trading.money import fmt
+from quantum.trading.money import ZERO, fmt, quantize
 from quantum.trading.schemas import MAX_PRICE, MAX_QUANTITY, money_field, money_out, symbol_field
 
 MAX_DEPOSIT = Decimal("1000000")
@@ -26,7 +27,8 @@ class HoldingIn(Schema):
 class SnapshotIn(Schema):
     """Holdings and cash to store, or `from_positions: true` to snapshot the current positions."""
 
-    holdings = fields.List(fields.Nested(HoldingIn), validate=validate.Length(max=MAX_HOLDINGS))
+    holdings = fields.List(fields.Nested(HoldingIn), validate=validate.Length(max=MAX_HOLDINGS), metadata={
+        "description": "cash plus the sum of quantity x price (the total value) must stay below 10^12"})
     cash = money_field(minimum=0, min_inclusive=True, maximum=MAX_CASH)
     from_positions = fields.Boolean(load_default=False)
 
@@ -37,6 +39,9 @@ class SnapshotIn(Schema):
                 raise ValidationError("send either holdings (and cash) or from_positions, not both", "from_positions")
         elif "holdings" not in data:
             raise ValidationError("required unless from_positions is true", "holdings")
+        else:
+            values = (quantize(h["quantity"] * h["price"]) for h in data["holdings"])
+            numbers.check_money_limit(quantize(data.get("cash") or 0) + sum(values, ZERO), "holdings")
 
 
 def _stored_decimal(description: str) -> fields.Raw:
@@ -86,8 +91,8 @@ def snapshot_page_json(items: list[Any], next_before: int | None) -> dict[str, A
 
 
 class SnapshotArgs(Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-    before = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    limit = numbers.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    before = numbers.Integer(load_default=None, validate=validate.Range(min=1, max=numbers.MAX_INT32))
     include_archived = fields.Boolean(load_default=False, metadata={"description": "Also list archived snapshots"})
 
 
@@ -105,7 +110,7 @@ class DepositIn(Schema):
         validate=validate.Regexp(r"^[A-Za-z0-9]{8,128}$", error="8-128 letters or digits"),
         metadata={"description": "On-chain transaction id; each one can be credited once"},
     )
-    block_number = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    block_number = numbers.Integer(load_default=None, validate=validate.Range(min=0, max=numbers.MAX_INT64))
 
 
 class PaymentOut(Schema):

@@ -7,9 +7,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from quantum.errors import ValueOutOfRange
+
 PLACES = 8
 SCALE = Decimal(1).scaleb(-PLACES)  # 0.00000001, the scale of every money column (Numeric(20, 8))
 ZERO = Decimal("0").quantize(SCALE)
+LIMIT = Decimal(10) ** (20 - PLACES)  # Numeric(20, 8) holds up to 12 digits before the point
 
 
 def quantize(value: Decimal | int | str) -> Decimal:
@@ -45,9 +48,13 @@ class Money(sa.types.TypeDecorator):
         if value is None:
             return None
         try:
-            return quantize(value)
+            amount = quantize(value)
         except InvalidOperation:
             raise ValueError(f"not a decimal amount: {value!r}") from None
+        if abs(amount) >= LIMIT:
+            # PostgreSQL would fail with "numeric field overflow"; SQLite would round it silently.
+            raise ValueOutOfRange(f"an amount of {amount:,f} does not fit a money column (below {LIMIT:,.0f})")
+        return amount
 
     def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
         if value is None:

@@ -7,10 +7,11 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from quantum import fields as numbers
 from quantum.openapi import string_enum
 from quantum.portfolio.models import CURRENCY
 from quantum.trading.models import OrderSide, OrderStatus
-from quantum.trading.money import PLACES, fmt, places
+from quantum.trading.money import PLACES, fmt, places, quantize
 
 SYMBOL_PATTERN = r"^[A-Z0-9.\-]{1,12}$"
 # Single values stay within 15 significant digits (SQLite's REAL keeps them exact; see money.Money).
@@ -33,7 +34,7 @@ def money_field(
     validators: list[Any] = [_max_places]
     if minimum is not None or maximum is not None:
         validators.insert(0, validate.Range(min=minimum, max=maximum, min_inclusive=min_inclusive))
-    return fields.Decimal(as_string=True, allow_nan=False, validate=validators, **kwargs)
+    return numbers.Decimal(as_string=True, validate=validators, **kwargs)
 
 
 def money_out(**kwargs: Any) -> fields.Decimal:
@@ -53,8 +54,8 @@ def symbol_field(**kwargs: Any) -> fields.String:
 class PageArgs(Schema):
     """Keyset pagination: newest first, `before` is the id of the last item already seen."""
 
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
-    before = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    limit = numbers.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    before = numbers.Integer(load_default=None, validate=validate.Range(min=1, max=numbers.MAX_INT32))
     include_archived = fields.Boolean(load_default=False, metadata={"description": "Also list archived orders"})
 
 
@@ -63,7 +64,8 @@ class OrderIn(Schema):
 
     symbol = symbol_field(required=True)
     side = string_enum("OrderSide", OrderSide, required=True)
-    quantity = money_field(required=True, maximum=MAX_QUANTITY, metadata={"example": "1.5"})
+    quantity = money_field(required=True, maximum=MAX_QUANTITY, metadata={
+        "example": "1.5", "description": "quantity x price (the notional) must stay below 10^12"})
     price = money_field(required=True, maximum=MAX_PRICE, metadata={"example": "187.25"})
     client_order_id = fields.String(
         load_default=None,
@@ -72,6 +74,11 @@ class OrderIn(Schema):
                                  "(200); with a different symbol, side, quantity or price it is refused with 422 "
                                  "idempotency_key_reused and nothing is created"},
     )
+
+    @validates_schema
+    def _notional_fits(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "quantity" in data and "price" in data:
+            numbers.check_money_limit(quantize(data["quantity"] * data["price"]), "quantity")
 
 
 class OrderOut(Schema):

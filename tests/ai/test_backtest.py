@@ -11,15 +11,16 @@ from quantum.ai import backtest
 from tests.ai.conftest import DAY0
 
 # Closes, one bar a day. With fast = 2 and slow = 3 bars:
-#  bar:     0   1   2   3     4     5     6      7      8     9      10     11  12  13     14
-#  close:  10  10  10  12    14    13    10      8      9    12      14     16  18  17     15
-#  fast:    -  10  10  11    13  13.5  11.5      9    8.5  10.5      13     15  17  17.5   16
-#  slow:    -   -  10  10.67 12    13  12.33  10.33     9   9.67   11.67   14  16  17  16.67
-# bar 3: fast 11 > slow 10.67 and at bar 2 fast 10 <= slow 10 -> buy at 12 with all 1000: 83.333.. shares
-# bar 6: fast 11.5 < slow 12.33 and at bar 5 13.5 >= 13 -> sell at 10: cash 833.33.., P&L (10 - 12) x 83.33 = -166.67
-# bar 9: fast 10.5 > slow 9.67 and at bar 8 8.5 <= 9 -> buy at 12: 833.33 / 12 = 69.444.. shares
-# bar 14: fast 16 < slow 16.67 and at bar 13 17.5 >= 17 -> sell at 15: cash 69.44 x 15 = 1041.67, P&L +208.33
-CLOSES = [10, 10, 10, 12, 14, 13, 10, 8, 9, 12, 14, 16, 18, 17, 15]
+#  bar:     0   1   2     3     4     5     6      7      8     9      10     11  12  13     14
+#  close:  10  10   9    12    14    13    10      8      9    12      14     16  18  17     15
+#  fast:    -  10  9.5 10.5    13  13.5  11.5      9    8.5  10.5      13     15  17  17.5   16
+#  slow:    -   - 9.67 10.33 11.67   13  12.33  10.33     9   9.67   11.67   14  16  17  16.67
+# A cross is strict on both bars (backtesting.py's `crossover`): below on the previous bar, above on this one.
+# bar 3: fast 10.5 > slow 10.33 and at bar 2 fast 9.5 < slow 9.67 -> buy at 12 with all 1000: 83.333.. shares
+# bar 6: fast 11.5 < slow 12.33 and at bar 5 13.5 > 13 -> sell at 10: cash 833.33.., P&L (10 - 12) x 83.33 = -166.67
+# bar 9: fast 10.5 > slow 9.67 and at bar 8 8.5 < 9 -> buy at 12: 833.33 / 12 = 69.444.. shares
+# bar 14: fast 16 < slow 16.67 and at bar 13 17.5 > 17 -> sell at 15: cash 69.44 x 15 = 1041.67, P&L +208.33
+CLOSES = [10, 10, 9, 12, 14, 13, 10, 8, 9, 12, 14, 16, 18, 17, 15]
 PARAMS = {"fast": 2, "slow": 3, "initial_capital": 1000.0, "fee_bps": 0.0}
 # Final equity 1000 x (10 / 12) x (15 / 12) = 1041.666..; win rate: one win in two round trips.
 FINAL = Decimal(1000) * Decimal(10) / Decimal(12) * Decimal(15) / Decimal(12)
@@ -54,6 +55,19 @@ def test_sma_crossover_trades_are_the_hand_computed_ones():
     assert curve[:4] == [1000] * 4
     assert curve[4] == pytest.approx(Decimal(1000) / 12 * 14)
     assert curve[-1] == pytest.approx(FINAL)
+
+
+def test_sma_crossover_needs_a_strict_cross():
+    # Bar 2 at 10 instead of 9: fast and slow are both 10 there, so bar 3 touches-then-rises, not a cross
+    # (the convention buying on that tie bought here). The second cross, at bar 9, is strict.
+    closes = [10, 10, 10, *CLOSES[3:]]
+    result = backtest.run("sma_crossover", "TEST", _bars(closes), PARAMS)
+    day = lambda i: DAY0 + timedelta(days=i)  # noqa: E731
+    assert [(t.entry_at, t.exit_at) for t in result.trades] == [(day(9), day(14))]
+    assert backtest.crossover([1, 2], [1, 1], 1) is False  # equal before: no cross
+    assert backtest.crossover([0, 2], [1, 2], 1) is False  # equal after: no cross
+    assert backtest.crossover([0, 2], [1, 1], 1) is True
+    assert backtest.crossover([None, 2], [1, 1], 1) is False
 
 
 def test_fees_are_paid_on_each_fill():

@@ -57,6 +57,9 @@ def page(server: LiveServer):
         page.set_default_timeout(TIMEOUT_MS)
         page.requested = []  # type: ignore[attr-defined]
         page.on("request", lambda request: page.requested.append(request.url))  # type: ignore[attr-defined]
+        page.console_errors = []  # type: ignore[attr-defined]
+        page.on("console", lambda message: message.type == "error"  # type: ignore[attr-defined]
+                and page.console_errors.append(message.text))
         try:
             yield page
         finally:
@@ -175,3 +178,5 @@ def test_try_the_api_in_the_browser(server: LiveServer, page: Any):
 
     outside = [url for url in page.requested if not url.startswith(server.url) and not url.startswith("data:")]
     assert not outside, f"the page fetched from outside the app (it must work offline): {outside}"
+    blocked = [text[:200] for text in page.console_errors if "Content Security Policy" in text]
+    assert not blocked, f"the page's content security policy blocked something Swagger UI needs: {blocked[:3]}"

@@ -3,7 +3,8 @@
 A gunicorn server on a fresh migrated SQLite file; a user and an admin registered and logged in
 over HTTP, so authenticated routes are fuzzed with real tokens. Checks: no 5xx, every status
 documented, every body (errors included) matching its documented schema and content type.
-Bounded: a fixed seed, a few examples per operation, and a time limit per run.
+Bounded: a fixed seed, a few examples per operation, and a time limit per run. Generated bodies and
+queries also carry hostile values (tests/fuzz/hostile_hooks.py).
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ def _schemathesis(server: LiveServer, name: str, token: str, *extra: str,
         "--no-color",
         *extra,
     ]
-    env = {**os.environ, "NO_COLOR": "1"}
+    # The hostile-input corpus rides along in generated bodies and queries (tests/fuzz/hostile_hooks.py).
+    env = {**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": "tests.fuzz.hostile_hooks",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     workdir = server.log.parent / f"schemathesis-{name}"
     workdir.mkdir(exist_ok=True)
     run = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
