@@ -17,9 +17,12 @@ class OrderIn:
     Attributes:
         symbol (str):  Example: AAPL.
         side (OrderSide):
-        quantity (str): a decimal string > 0 and <= 1000000 Example: 1.5.
+        quantity (str): quantity x price (the notional) must stay below 10^12 (a decimal string > 0 and <= 1000000)
+            Example: 1.5.
         price (str): a decimal string > 0 and <= 1000000 Example: 187.25.
-        client_order_id (None | str | Unset): Idempotency key: the same value again returns the first order
+        client_order_id (None | str | Unset): Idempotency key: the same value with the same request returns the first
+            order (200); with a different symbol, side, quantity or price it is refused with 422 idempotency_key_reused and
+            nothing is created
     """
 
     symbol: str

@@ -16,11 +16,16 @@ class PriceBarIn:
         symbol (str):  Example: AAPL.
         ts (datetime.datetime): an ISO 8601 datetime (or date: its midnight); naive times are UTC Example:
             2024-01-02T00:00:00Z.
-        open_ (str): a decimal string (a JSON number is accepted too) Example: 187.15.
-        high (str): a decimal string (a JSON number is accepted too) Example: 188.44.
-        low (str): a decimal string (a JSON number is accepted too) Example: 183.89.
-        close (str): a decimal string (a JSON number is accepted too) Example: 185.64.
-        volume (str): a decimal string (a JSON number is accepted too) Example: 82488700.
+        open_ (str): a price above 0 and below 10^12: a JSON number or a string of ASCII digits with at most one '.'
+            (pattern ^-?[0-9]+(\\.[0-9]+)?$) Example: 187.15.
+        high (str): a price above 0 and below 10^12: a JSON number or a string of ASCII digits with at most one '.'
+            (pattern ^-?[0-9]+(\\.[0-9]+)?$) Example: 188.44.
+        low (str): a price above 0 and below 10^12: a JSON number or a string of ASCII digits with at most one '.'
+            (pattern ^-?[0-9]+(\\.[0-9]+)?$) Example: 183.89.
+        close (str): a price above 0 and below 10^12: a JSON number or a string of ASCII digits with at most one '.'
+            (pattern ^-?[0-9]+(\\.[0-9]+)?$) Example: 185.64.
+        volume (str): a price of 0 or more and below 10^12: a JSON number or a string of ASCII digits with at most one
+            '.' (pattern ^-?[0-9]+(\\.[0-9]+)?$) Example: 82488700.
     """
 
     symbol: str

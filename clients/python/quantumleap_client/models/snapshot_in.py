@@ -18,7 +18,8 @@ T = TypeVar("T", bound="SnapshotIn")
 class SnapshotIn:
     """
     Attributes:
-        holdings (list[HoldingIn] | Unset):
+        holdings (list[HoldingIn] | Unset): cash plus the sum of quantity x price (the total value) must stay below
+            10^12
         cash (str | Unset): a decimal string >= 0 and <= 1000000000
         from_positions (bool | Unset):  Default: False.
     """

@@ -62,6 +62,11 @@ def _parse_response(
         response_414 = response.text
         return response_414
 
+    if response.status_code == 422:
+        response_422 = Error.from_dict(response.json())
+
+        return response_422
+
     if response.status_code == 503:
         response_503 = Error.from_dict(response.json())
 

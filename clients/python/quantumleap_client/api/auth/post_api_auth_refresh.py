@@ -62,7 +62,10 @@ def sync_detailed(
 ) -> Response[Error | Token]:
     """Exchange a refresh token (as the bearer token) for a new pair; the old refresh token is revoked.
 
-     **Auth:** a bearer token (bearerAuth). Scopes: none beyond a valid credential.
+     Presenting a refresh token again after it was rotated or logged out revokes every token of its
+    login (its family), access tokens included: 401 token_revoked with `details.family_revoked`.
+
+    **Auth:** a bearer token (bearerAuth). Scopes: none beyond a valid credential.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -87,7 +90,10 @@ def sync(
 ) -> Error | Token | None:
     """Exchange a refresh token (as the bearer token) for a new pair; the old refresh token is revoked.
 
-     **Auth:** a bearer token (bearerAuth). Scopes: none beyond a valid credential.
+     Presenting a refresh token again after it was rotated or logged out revokes every token of its
+    login (its family), access tokens included: 401 token_revoked with `details.family_revoked`.
+
+    **Auth:** a bearer token (bearerAuth). Scopes: none beyond a valid credential.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -108,7 +114,10 @@ async def asyncio_detailed(
 ) -> Response[Error | Token]:
     """Exchange a refresh token (as the bearer token) for a new pair; the old refresh token is revoked.
 
-     **Auth:** a bearer token (bearerAuth). Scopes: none beyond a valid credential.
+     Presenting a refresh token again after it was rotated or logged out revokes every token of its
+    login (its family), access tokens included: 401 token_revoked with `details.family_revoked`.
+
+    **Auth:** a bearer token (bearerAuth). Scopes: none beyond a valid credential.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -131,7 +140,10 @@ async def asyncio(
 ) -> Error | Token | None:
     """Exchange a refresh token (as the bearer token) for a new pair; the old refresh token is revoked.
 
-     **Auth:** a bearer token (bearerAuth). Scopes: none beyond a valid credential.
+     Presenting a refresh token again after it was rotated or logged out revokes every token of its
+    login (its family), access tokens included: 401 token_revoked with `details.family_revoked`.
+
+    **Auth:** a bearer token (bearerAuth). Scopes: none beyond a valid credential.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
