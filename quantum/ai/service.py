@@ -99,7 +99,7 @@ def validate_bar(raw: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, 
         try:
             number = ascii_decimal(value)  # ASCII digits only: not "٣", "1_000" or " 1 "
         except (InvalidOperation, ValueError):
-            errors[name] = "must be a number or a string of ASCII digits with at most one '.'"
+            errors[name] = f"{value!r} is not a number (ASCII digits with at most one '.')"
             continue
         if not number.is_finite():
             errors[name] = "must be a finite number"

@@ -88,6 +88,10 @@ class BackendRules:
         compiler = self.dialect.ddl_compiler(self.dialect, None)
         return compiler.get_column_default_string(column)
 
+    def index_names(self, connection: sa.Connection, table: str) -> set[str]:
+        """The names of the indexes a live table has, expression indexes included."""
+        return {index["name"] for index in sa.inspect(connection).get_indexes(table) if index["name"]}
+
     def normalize_default(self, text: str | None) -> str | None:
         """A server default reduced to what it stores: outer parentheses, quoting and case ironed out."""
         if text is None:
@@ -126,6 +130,13 @@ class SQLiteRules(BackendRules):
             return column_type.compile(dialect=self.dialect)
         except sa.exc.CompileError:
             return None
+
+    def index_names(self, connection: sa.Connection, table: str) -> set[str]:
+        """Read from sqlite_master: SQLAlchemy's reflection skips expression indexes such as lower(name)."""
+        rows = connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", (table,)
+        )
+        return {name for (name,) in rows if name}
 
     def normalize_default(self, text: str | None) -> str | None:
         """As the base; SQLite also accepts TRUE/FALSE, which store 1 and 0."""

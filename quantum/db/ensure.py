@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from quantum.db import ledger
+from quantum.db.backends import rules_for
 from quantum.db.backup import backup_sqlite, restore_sqlite, schema_fingerprint
 from quantum.db.drift import DriftItem, compare_schema
 from quantum.db.engine import create_migration_engine, describe_url, sqlite_path
@@ -650,6 +651,7 @@ def _create_missing(connection: Connection, metadata: sa.MetaData) -> None:
     existing = set(inspector.get_table_names())
     metadata.create_all(connection, tables=[t for n, t in metadata.tables.items() if n not in existing], checkfirst=True)
     operations = Operations(MigrationContext.configure(connection))
+    rules = rules_for(connection.dialect)
     for name in existing & set(metadata.tables):
         table = metadata.tables[name]
         live_columns = {c["name"] for c in inspector.get_columns(name)}
@@ -661,7 +663,7 @@ def _create_missing(connection: Connection, metadata: sa.MetaData) -> None:
                         "adoption cannot add it to a table with rows; write a migration"
                     )
                 operations.add_column(name, column._copy())
-        live_indexes = {i["name"] for i in inspector.get_indexes(name)}
+        live_indexes = rules.index_names(connection, name)
         for index in table.indexes:
             if index.name not in live_indexes:
                 index.create(connection)

@@ -99,7 +99,7 @@ def serve_recipe(makefile: Path = ROOT / "Makefile") -> list[str]:
 
 
 def _expand(command: str, port: int) -> list[str]:
-    expanded = command.replace("$(VENV)", ".venv").replace("$(PORT)", str(port))
+    expanded = command.replace("$(VENV)", ".venv").replace("$(PY)", ".venv/bin/python").replace("$(PORT)", str(port))
     if "$(" in expanded:
         raise RuntimeError(f"the serve recipe uses a make variable the runner does not know: {command}")
     return shlex.split(expanded)

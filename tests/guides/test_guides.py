@@ -16,6 +16,7 @@ from tests.guides.runner import GUIDE_URL, ROOT, run_guide, serve_recipe
 REFERENCE_DOCS = {
     "docs/PERFORMANCE.md": "benchmark commands that seed a 1 GB dataset and run for minutes",
     "docs/schema-engine-tests.md": "pytest invocations of the schema engine's suites",
+    "docs/schema-engine.md": "another app's commands, in its own environment; tests/db/test_engine_example.py runs them",
 }
 PASSWORD = "correct-horse-42"
 
@@ -72,7 +73,8 @@ def test_the_guides_call_the_venv_explicitly_and_use_one_address_and_one_passwor
 def test_the_runner_starts_the_server_the_way_make_serve_does():
     recipe = serve_recipe()
     assert recipe[0] == "$(VENV)/bin/flask db-ensure"
-    assert recipe[-1].startswith("$(VENV)/bin/gunicorn wsgi:app -c gunicorn.conf.py")
+    # quantum.serve checks the gunicorn settings from the environment, then execs gunicorn with these arguments.
+    assert recipe[-1].startswith("$(PY) -m quantum.serve wsgi:app -c gunicorn.conf.py")
 
 
 @pytest.mark.slow
