@@ -118,8 +118,9 @@ ERROR_RESPONSES: dict[int, tuple[str, dict[str, Any]]] = {
                    status=422)),
     429: ("Too many requests (rate_limited): retry after `retry_after` seconds",
           _example("rate_limited", "too many requests: 10 per 1 minute", {}, "AUTH_429", 42, status=429)),
-    503: ("The database is unavailable or the schema is not ready (database_unavailable, pool_exhausted, "
-          "schema_not_ready, not_ready): retry after `retry_after` seconds",
+    503: ("The database is unavailable, too slow or the schema is not ready (database_unavailable, "
+          "database_timeout, pool_exhausted, schema_not_ready, not_ready; on login and register also "
+          "rate_limit_unavailable): retry after `retry_after` seconds",
           _example("database_unavailable", "the database is unavailable; retry shortly", {"circuit": "open"},
                    retry_after=5, status=503)),
 }

@@ -94,6 +94,8 @@ class RiskMetrics(MethodView):
     @auth_required(AI_READ)
     @blp.arguments(schemas.RiskArgsSchema, location="query")
     @blp.response(200, schemas.RiskMetricsSchema)
+    @blp.alt_response(202, schema=schemas.RequestSchema,
+                      description="Waiting for approval (a policy whose approval_cost gates even risk metrics)")
     @blp.doc(responses=POLICY_ERRORS)
     def get(self, args: dict[str, Any]) -> Any:
         """Volatility, VaR, CVaR, drawdown and Sharpe of the caller's newest `window` portfolio snapshots."""

@@ -6,6 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
+from ...models.request import Request
 from ...models.risk_metrics import RiskMetrics
 from ...types import UNSET, Response, Unset
 
@@ -32,11 +33,16 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | RiskMetrics | str | None:
+) -> Error | Request | RiskMetrics | str | None:
     if response.status_code == 200:
         response_200 = RiskMetrics.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 202:
+        response_202 = Request.from_dict(response.json())
+
+        return response_202
 
     if response.status_code == 400:
         response_400 = Error.from_dict(response.json())
@@ -80,7 +86,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | RiskMetrics | str]:
+) -> Response[Error | Request | RiskMetrics | str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -93,7 +99,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     window: int | Unset = 252,
-) -> Response[Error | RiskMetrics | str]:
+) -> Response[Error | Request | RiskMetrics | str]:
     """Volatility, VaR, CVaR, drawdown and Sharpe of the caller's newest `window` portfolio snapshots.
 
      **Auth:** a bearer token (bearerAuth) or an API key (apiKeyAuth). Scopes: `ai:read`.
@@ -106,7 +112,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | RiskMetrics | str]
+        Response[Error | Request | RiskMetrics | str]
     """
 
     kwargs = _get_kwargs(
@@ -124,7 +130,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     window: int | Unset = 252,
-) -> Error | RiskMetrics | str | None:
+) -> Error | Request | RiskMetrics | str | None:
     """Volatility, VaR, CVaR, drawdown and Sharpe of the caller's newest `window` portfolio snapshots.
 
      **Auth:** a bearer token (bearerAuth) or an API key (apiKeyAuth). Scopes: `ai:read`.
@@ -137,7 +143,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | RiskMetrics | str
+        Error | Request | RiskMetrics | str
     """
 
     return sync_detailed(
@@ -150,7 +156,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     window: int | Unset = 252,
-) -> Response[Error | RiskMetrics | str]:
+) -> Response[Error | Request | RiskMetrics | str]:
     """Volatility, VaR, CVaR, drawdown and Sharpe of the caller's newest `window` portfolio snapshots.
 
      **Auth:** a bearer token (bearerAuth) or an API key (apiKeyAuth). Scopes: `ai:read`.
@@ -163,7 +169,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | RiskMetrics | str]
+        Response[Error | Request | RiskMetrics | str]
     """
 
     kwargs = _get_kwargs(
@@ -179,7 +185,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     window: int | Unset = 252,
-) -> Error | RiskMetrics | str | None:
+) -> Error | Request | RiskMetrics | str | None:
     """Volatility, VaR, CVaR, drawdown and Sharpe of the caller's newest `window` portfolio snapshots.
 
      **Auth:** a bearer token (bearerAuth) or an API key (apiKeyAuth). Scopes: `ai:read`.
@@ -192,7 +198,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | RiskMetrics | str
+        Error | Request | RiskMetrics | str
     """
 
     return (
