@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 
-.PHONY: install install-dev serve test lint bench client
+.PHONY: install install-dev serve test lint bench client mutation
 
 $(VENV)/.runtime: requirements.txt
 	python3 -m venv $(VENV)
@@ -43,3 +43,9 @@ BACKEND ?= sqlite
 DURATION ?= 60
 bench: $(VENV)/.dev
 	$(PY) bench/run.py --backend $(BACKEND) --duration $(DURATION) $(BENCH_ARGS)
+
+## Mutation testing (mutmut) of the money, auth and schema-engine modules: a score per module, the survivors.
+## GROUPS picks some of trading portfolio auth drift gate; docs/testing.md has the scores and targets.
+GROUPS ?=
+mutation: $(VENV)/.dev
+	$(PY) tools/mutation.py $(GROUPS) $(MUTATION_ARGS)

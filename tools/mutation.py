@@ -1,0 +1,273 @@
+"""Mutation testing (mutmut) on the money, auth and schema-engine modules: a score per module and its survivors.
+
+    .venv/bin/python tools/mutation.py                 # every group
+    .venv/bin/python tools/mutation.py trading auth    # some groups
+    make mutation GROUPS="drift gate"
+
+Each group mutates its own modules and runs only its own tests, in a scratch copy of the repository
+(build/mutation/<group>), so groups never share mutmut's state and the working tree is never touched.
+A surviving mutant counts as "wording" when it only changes the text of a sentence (a string literal
+with a space in it: a message a person reads, which no behaviour depends on), and as "equivalent" when
+tools/mutation_equivalents.toml lists it with the reason. The score is
+(killed + timeout + wording + equivalent) / all mutants; "no tests" mutants count against it.
+Exit status 1 when a module is below its target (docs/testing.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tokenize
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "build" / "mutation"
+EQUIVALENTS = ROOT / "tools" / "mutation_equivalents.toml"
+# What the tests read besides quantum/ and tests/ (the migration history, the WSGI entry point).
+ALSO_COPY = ["migrations", "wsgi.py", "gunicorn.conf.py", "setup.cfg", "pyproject.toml"]
+KILLED_STATUSES = {"killed", "timeout"}
+
+
+@dataclass(frozen=True)
+class Group:
+    """Modules mutated together and the tests that are meant to catch them."""
+
+    modules: tuple[str, ...]
+    tests: tuple[str, ...]
+    target: float
+
+
+GROUPS: dict[str, Group] = {
+    "trading": Group(
+        ("quantum/trading/service.py", "quantum/trading/money.py", "quantum/trading/transactions.py"),
+        ("tests/trading",),
+        90.0,
+    ),
+    # The archive tests read snapshots back through the portfolio service after archival.
+    "portfolio": Group(("quantum/portfolio/service.py",), ("tests/portfolio", "tests/archive"), 90.0),
+    "auth": Group(
+        ("quantum/auth/tokens.py", "quantum/auth/decorators.py", "quantum/auth/jwtverify.py"),
+        ("tests/auth",),
+        90.0,
+    ),
+    "drift": Group(
+        ("quantum/db/drift.py",),
+        (
+            "tests/db/test_drift_objects.py",
+            "tests/db/test_drift_rules.py",
+            "tests/db/test_enum_checks.py",
+        ),
+        80.0,
+    ),
+    "gate": Group(("quantum/db/gate.py",), ("tests/db/test_gate.py", "tests/db/test_gate_rules.py"), 80.0),
+}
+
+
+@dataclass
+class ModuleScore:
+    """Mutant counts for one module."""
+
+    module: str
+    target: float
+    counts: dict[str, int] = field(default_factory=dict)
+    survivors: list[tuple[str, str]] = field(default_factory=list)  # (mutant, diff)
+
+    @property
+    def total(self) -> int:
+        """Every mutant of the module, skipped ones excluded."""
+        return sum(n for status, n in self.counts.items() if status != "skipped")
+
+    @property
+    def caught(self) -> int:
+        """Mutants a test caught, plus those that only reword a message or are listed as equivalent."""
+        return sum(self.counts.get(status, 0) for status in (*KILLED_STATUSES, "wording", "equivalent"))
+
+    @property
+    def score(self) -> float:
+        """Percentage of mutants caught (100 when the module has none)."""
+        return 100.0 * self.caught / self.total if self.total else 100.0
+
+
+def scratch_copy(name: str, group: Group) -> Path:
+    """A fresh copy of the repository's code and the group's tests, with the group's mutmut settings."""
+    workdir = WORK / name
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
+    shutil.copytree(ROOT / "quantum", workdir / "quantum", ignore=ignore)
+    shutil.copytree(ROOT / "tests", workdir / "tests", ignore=ignore)
+    for extra in ALSO_COPY:
+        source = ROOT / extra
+        if source.is_dir():
+            shutil.copytree(source, workdir / extra, ignore=ignore)
+        elif source.exists():
+            shutil.copy2(source, workdir / extra)
+    tests = [test for test in group.tests if (ROOT / test).exists()]
+    settings = [
+        "",
+        "[mutmut]",
+        "source_paths = quantum",
+        "only_mutate =\n" + "".join(f"    {module}\n" for module in group.modules),
+        "also_copy =\n" + "".join(f"    {extra}\n" for extra in ALSO_COPY if (ROOT / extra).exists()),
+        "pytest_add_cli_args_test_selection =\n" + "".join(f"    {test}\n" for test in tests),
+        # SQLite runs only: the in-process tests reach every line the PostgreSQL runs reach, in a tenth of the
+        # time; tests marked slow start processes that import the installed, unmutated package anyway.
+        "pytest_add_cli_args =\n    -m\n    not postgres and not slow\n",
+        # A mutant that loops (a bound flipped) is stopped at 5x its tests' clean time plus 10 s.
+        "timeout_multiplier = 5.0",
+        "timeout_constant = 10.0",
+        "use_git_change_detection = false",
+    ]
+    with (workdir / "setup.cfg").open("a") as config:
+        config.write("\n".join(settings) + "\n")
+    return workdir
+
+
+def mutmut(workdir: Path, *args: str, capture: bool = True) -> str:
+    """Run one mutmut command in a scratch copy."""
+    command = [str(Path(sys.executable).parent / "mutmut"), *args]
+    environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run(command, cwd=workdir, env=environment, text=True, capture_output=capture)
+    if result.returncode != 0:
+        detail = (result.stdout or "")[-2000:] + (result.stderr or "")[-2000:] if capture else ""
+        raise SystemExit(f"mutmut {' '.join(args)} failed in {workdir} (exit {result.returncode})\n{detail}")
+    return result.stdout if capture else ""
+
+
+def string_only_change(diff: str) -> bool:
+    """Whether a mutant only rewrites a sentence (a string literal with a space), nothing a program reads."""
+    removed = [line[1:] for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
+    added = [line[1:] for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    if len(removed) != 1 or len(added) != 1:
+        return False
+    try:
+        before = list(tokenize.generate_tokens(io.StringIO(removed[0].strip() + "\n").readline))
+        after = list(tokenize.generate_tokens(io.StringIO(added[0].strip() + "\n").readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return False
+    if len(before) != len(after):
+        return False
+    changed = [(old, new) for old, new in zip(before, after, strict=True) if old.string != new.string]
+    if not changed:
+        return False
+    for old, new in changed:
+        if not is_sentence_literal(old) or not is_sentence_literal(new):
+            return False
+    return True
+
+
+def is_sentence_literal(token: tokenize.TokenInfo) -> bool:
+    """A string literal (or f-string part) holding words separated by spaces."""
+    sentence_tokens = {tokenize.STRING}
+    for name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END"):
+        if hasattr(tokenize, name):
+            sentence_tokens.add(getattr(tokenize, name))
+    return token.type in sentence_tokens and " " in token.string.strip()
+
+
+def load_equivalents() -> dict[str, str]:
+    """Survivors listed as equivalent, each with the reason."""
+    if not EQUIVALENTS.exists():
+        return {}
+    return {name: entry["why"] for name, entry in tomllib.loads(EQUIVALENTS.read_text()).items()}
+
+
+MUTANT_LINE = re.compile(r"^\s*(?P<name>[\w.]+__mutmut_\d+): (?P<status>.+)$")
+
+
+def module_of(mutant: str) -> str:
+    """The file a mutant name belongs to (quantum.trading.service.x_f__mutmut_3 → quantum/trading/service.py)."""
+    dotted = mutant.rsplit(".", 1)[0]
+    return dotted.replace(".", "/") + ".py"
+
+
+def run_group(name: str, group: Group, max_children: int, equivalents: dict[str, str]) -> list[ModuleScore]:
+    """Mutate one group's modules, run its tests against every mutant, and score each module."""
+    workdir = scratch_copy(name, group)
+    started = time.monotonic()
+    print(f"== {name}: mutating {', '.join(group.modules)}; tests {', '.join(group.tests)}", flush=True)
+    # mutmut draws spinners: live on a terminal; in a log, only its last lines.
+    interactive = sys.stdout.isatty()
+    output = mutmut(workdir, "run", "--max-children", str(max_children), capture=not interactive)
+    if not interactive:
+        print("\n".join(output.replace("\r", "\n").splitlines()[-4:]), flush=True)
+    print(f"== {name}: {time.monotonic() - started:.0f} s", flush=True)
+    scores = {module: ModuleScore(module, group.target) for module in group.modules}
+    for line in mutmut(workdir, "results", "--all", "true").splitlines():
+        match = MUTANT_LINE.match(line)
+        if not match:
+            continue
+        mutant, status = match["name"], match["status"].strip()
+        score = scores.get(module_of(mutant))
+        if score is None:
+            continue
+        if status not in KILLED_STATUSES and status != "skipped":
+            if mutant in equivalents:
+                status = "equivalent"
+            else:
+                diff = mutmut(workdir, "show", mutant)
+                if status == "survived" and string_only_change(diff):
+                    status = "wording"
+                else:
+                    score.survivors.append((mutant, diff))
+        score.counts[status] = score.counts.get(status, 0) + 1
+    return list(scores.values())
+
+
+def report(scores: list[ModuleScore], show_diffs: bool) -> bool:
+    """Print the score table and the survivors; whether every module meets its target."""
+    print()
+    print(f"{'module':40} {'mutants':>7} {'killed':>6} {'wording':>7} {'equiv':>5} {'left':>5} {'score':>6} target")
+    all_met = True
+    for score in scores:
+        left = score.total - score.caught
+        met = score.score >= score.target
+        all_met &= met
+        print(
+            f"{score.module:40} {score.total:7} {sum(score.counts.get(s, 0) for s in KILLED_STATUSES):6} "
+            f"{score.counts.get('wording', 0):7} {score.counts.get('equivalent', 0):5} {left:5} "
+            f"{score.score:5.1f}% {score.target:.0f}%{'' if met else '  BELOW TARGET'}"
+        )
+    for score in scores:
+        for mutant, diff in score.survivors:
+            print(f"\n-- survived: {mutant}")
+            if show_diffs:
+                print("\n".join(line for line in diff.splitlines()[1:] if line.startswith(("+", "-", "@"))))
+    return all_met
+
+
+def main() -> int:
+    """Run the chosen groups and print their scores."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("groups", nargs="*", help=f"groups to run (default: all of {', '.join(GROUPS)})")
+    parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--no-diffs", action="store_true", help="name the survivors without their diffs")
+    parser.add_argument("--json", type=Path, help="also write the scores to this file")
+    options = parser.parse_args()
+    unknown = [name for name in options.groups if name not in GROUPS]
+    if unknown:
+        parser.error(f"unknown group {', '.join(unknown)}; choose from {', '.join(GROUPS)}")
+    equivalents = load_equivalents()
+    scores: list[ModuleScore] = []
+    for name in options.groups or list(GROUPS):
+        scores.extend(run_group(name, GROUPS[name], options.max_children, equivalents))
+    all_met = report(scores, show_diffs=not options.no_diffs)
+    if options.json:
+        payload = [
+            {"module": s.module, "score": round(s.score, 1), "target": s.target, **s.counts} for s in scores
+        ]
+        options.json.write_text(json.dumps(payload, indent=2) + "\n")
+    return 0 if all_met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
