@@ -251,9 +251,11 @@ def test_a_token_with_a_fractional_exp_is_refused(app, client, user_factory, bac
     assert body["details"]["reason"] == "Missing or malformed claim: exp"
 
 
-def test_a_custom_key_loader_is_asked_on_every_request(app, client, user_factory, backend):
+def test_a_custom_key_loader_is_asked_on_every_request(app, client, user_factory, backend, monkeypatch):
     app.config["ROTATING_KEY"] = TEST_SECRET
-    app.extensions["flask-jwt-extended"].decode_key_loader(lambda _header, _payload: current_app.config["ROTATING_KEY"])
+    manager = app.extensions["flask-jwt-extended"]  # one JWTManager for every app: put its loader back afterwards
+    monkeypatch.setattr(manager, "_decode_key_callback", manager._decode_key_callback)
+    manager.decode_key_loader(lambda _header, _payload: current_app.config["ROTATING_KEY"])
     token = access_token(app, user_factory())
     assert _me(client, token).status_code == 200
     assert _me(client, token).status_code == 200
