@@ -45,7 +45,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/run.py --backend $(BACKEND) --duration $(DURATION) $(BENCH_ARGS)
 
 ## Mutation testing (mutmut) of the money, auth and schema-engine modules: a score per module, the survivors.
-## GROUPS picks some of trading portfolio auth drift gate; docs/testing.md has the scores and targets.
+## GROUPS picks some of trading transactions portfolio auth drift gate; docs/testing.md has the scores and targets.
 GROUPS ?=
 mutation: $(VENV)/.dev
 	$(PY) tools/mutation.py $(GROUPS) $(MUTATION_ARGS)

@@ -16,6 +16,7 @@ Exit status 1 when a module is below its target (docs/testing.md).
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import io
 import json
 import os
@@ -44,14 +45,13 @@ class Group:
     modules: tuple[str, ...]
     tests: tuple[str, ...]
     target: float
+    # Code with a PostgreSQL-only branch (locking inserts, error codes) runs the PostgreSQL half too.
+    postgres: bool = False
 
 
 GROUPS: dict[str, Group] = {
-    "trading": Group(
-        ("quantum/trading/service.py", "quantum/trading/money.py", "quantum/trading/transactions.py"),
-        ("tests/trading",),
-        90.0,
-    ),
+    "trading": Group(("quantum/trading/service.py", "quantum/trading/money.py"), ("tests/trading",), 90.0),
+    "transactions": Group(("quantum/trading/transactions.py",), ("tests/trading",), 90.0, postgres=True),
     # The archive tests read snapshots back through the portfolio service after archival.
     "portfolio": Group(("quantum/portfolio/service.py",), ("tests/portfolio", "tests/archive"), 90.0),
     "auth": Group(
@@ -119,9 +119,10 @@ def scratch_copy(name: str, group: Group) -> Path:
         "only_mutate =\n" + "".join(f"    {module}\n" for module in group.modules),
         "also_copy =\n" + "".join(f"    {extra}\n" for extra in ALSO_COPY if (ROOT / extra).exists()),
         "pytest_add_cli_args_test_selection =\n" + "".join(f"    {test}\n" for test in tests),
-        # SQLite runs only: the in-process tests reach every line the PostgreSQL runs reach, in a tenth of the
-        # time; tests marked slow start processes that import the installed, unmutated package anyway.
-        "pytest_add_cli_args =\n    -m\n    not postgres and not slow\n",
+        # SQLite runs only, unless the group has PostgreSQL-only branches: elsewhere the in-process tests
+        # reach every line the PostgreSQL runs reach, in a tenth of the time. Tests marked slow start
+        # processes that import the installed, unmutated package anyway.
+        "pytest_add_cli_args =\n    -m\n    " + ("not slow" if group.postgres else "not postgres and not slow") + "\n",
         # A mutant that loops (a bound flipped) is stopped at 5x its tests' clean time plus 10 s.
         "timeout_multiplier = 5.0",
         "timeout_constant = 10.0",
@@ -190,14 +191,16 @@ def module_of(mutant: str) -> str:
     return dotted.replace(".", "/") + ".py"
 
 
-def run_group(name: str, group: Group, max_children: int, equivalents: dict[str, str]) -> list[ModuleScore]:
+def run_group(
+    name: str, group: Group, max_children: int, equivalents: dict[str, str], only: list[str]
+) -> list[ModuleScore]:
     """Mutate one group's modules, run its tests against every mutant, and score each module."""
     workdir = scratch_copy(name, group)
     started = time.monotonic()
     print(f"== {name}: mutating {', '.join(group.modules)}; tests {', '.join(group.tests)}", flush=True)
     # mutmut draws spinners: live on a terminal; in a log, only its last lines.
     interactive = sys.stdout.isatty()
-    output = mutmut(workdir, "run", "--max-children", str(max_children), capture=not interactive)
+    output = mutmut(workdir, "run", "--max-children", str(max_children), *only, capture=not interactive)
     if not interactive:
         print("\n".join(output.replace("\r", "\n").splitlines()[-4:]), flush=True)
     print(f"== {name}: {time.monotonic() - started:.0f} s", flush=True)
@@ -208,7 +211,7 @@ def run_group(name: str, group: Group, max_children: int, equivalents: dict[str,
             continue
         mutant, status = match["name"], match["status"].strip()
         score = scores.get(module_of(mutant))
-        if score is None:
+        if score is None or (only and not any(fnmatch.fnmatch(mutant, pattern) for pattern in only)):
             continue
         if status not in KILLED_STATUSES and status != "skipped":
             if mutant in equivalents:
@@ -252,6 +255,8 @@ def main() -> int:
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--no-diffs", action="store_true", help="name the survivors without their diffs")
     parser.add_argument("--json", type=Path, help="also write the scores to this file")
+    parser.add_argument("--only", action="append", default=[], metavar="PATTERN",
+                        help="run only the mutants whose names match (fnmatch), e.g. 'quantum.trading.service.x_place_order*'")
     options = parser.parse_args()
     unknown = [name for name in options.groups if name not in GROUPS]
     if unknown:
@@ -259,7 +264,7 @@ def main() -> int:
     equivalents = load_equivalents()
     scores: list[ModuleScore] = []
     for name in options.groups or list(GROUPS):
-        scores.extend(run_group(name, GROUPS[name], options.max_children, equivalents))
+        scores.extend(run_group(name, GROUPS[name], options.max_children, equivalents, options.only))
     all_met = report(scores, show_diffs=not options.no_diffs)
     if options.json:
         payload = [
