@@ -16,6 +16,7 @@ from tests.guides.runner import GUIDE_URL, ROOT, run_guide, serve_recipe
 REFERENCE_DOCS = {
     "docs/PERFORMANCE.md": "benchmark commands that seed a 1 GB dataset and run for minutes",
     "docs/schema-engine-tests.md": "pytest invocations of the schema engine's suites",
+    "docs/testing.md": "the commands that run the suite and the mutation tests, which run this file",
     "docs/schema-engine.md": "another app's commands, in its own environment; tests/db/test_engine_example.py runs them",
 }
 PASSWORD = "correct-horse-42"
