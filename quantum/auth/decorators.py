@@ -24,7 +24,6 @@ from werkzeug.local import LocalProxy
 from quantum.auth.apikeys import authenticate_api_key, record_api_key_use
 from quantum.auth.errors import AccountSuspendedError, AuthError, InsufficientRoleError, InsufficientScopeError
 from quantum.auth.jwtverify import verify_jwt
-from quantum.auth.models import ApiKey
 from quantum.auth.scopes import ADMIN, ordered, scopes_for_user, unknown_scopes
 from quantum.extensions import db
 from quantum.models.users import AccountStatus, User, UserRole
@@ -49,12 +48,7 @@ class Principal:
     user: User
     scopes: tuple[str, ...]
     method: str  # "jwt" or "api_key"
-    api_key: ApiKey | None = None
     token: dict[str, Any] = field(default_factory=dict)
-
-    def has_scope(self, scope: str) -> bool:
-        """Whether this credential carries `scope`."""
-        return scope in self.scopes
 
 
 def ensure_active(user: User) -> None:
@@ -71,7 +65,7 @@ def _authenticate_api_key(raw_key: str) -> Principal:
     ensure_active(user)
     record_api_key_use(session=db.session, key=key)
     scopes = tuple(ordered(set(key.scopes) & set(scopes_for_user(user))))
-    return Principal(user=user, scopes=scopes, method="api_key", api_key=key)
+    return Principal(user=user, scopes=scopes, method="api_key")
 
 
 def _authenticate_jwt(refresh: bool) -> Principal:
