@@ -69,7 +69,9 @@ GROUPS: dict[str, Group] = {
         ),
         80.0,
     ),
-    "gate": Group(("quantum/db/gate.py",), ("tests/db/test_gate.py", "tests/db/test_gate_rules.py"), 80.0),
+    "gate": Group(
+        ("quantum/db/gate.py",), ("tests/db/test_gate.py", "tests/db/test_gate_rules.py"), 80.0, postgres=True
+    ),
 }
 
 
