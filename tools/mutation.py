@@ -155,8 +155,7 @@ def string_only_change(diff: str) -> bool:
     if len(removed) != 1 or len(added) != 1:
         return False
     try:
-        before = list(tokenize.generate_tokens(io.StringIO(removed[0].strip() + "\n").readline))
-        after = list(tokenize.generate_tokens(io.StringIO(added[0].strip() + "\n").readline))
+        before, after = tokens_of(removed[0]), tokens_of(added[0])
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return False
     if len(before) != len(after):
@@ -168,6 +167,14 @@ def string_only_change(diff: str) -> bool:
         if not is_sentence_literal(old) or not is_sentence_literal(new):
             return False
     return True
+
+
+def tokens_of(line: str) -> list[tokenize.TokenInfo]:
+    """The tokens of one line of a statement that may span lines (its open brackets closed for the tokenizer)."""
+    text = line.strip()
+    opened = sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
+    tokens = list(tokenize.generate_tokens(io.StringIO(text + ")" * max(opened, 0) + "\n").readline))
+    return tokens[: len(tokens) - max(opened, 0) - 2] if opened > 0 else tokens
 
 
 def is_sentence_literal(token: tokenize.TokenInfo) -> bool:

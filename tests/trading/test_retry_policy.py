@@ -145,3 +145,36 @@ def test_a_lost_connection_is_not_retried(db_url, backend, quick_session):
         run_in_transaction(quick_session, work, sleep=lambda _: None)
     assert not isinstance(caught.value, ServiceUnavailable)
     assert calls == [1]
+
+
+def test_no_pause_is_longer_than_max_delay(db_url, quick_session):
+    """max_delay caps every pause, even when base_delay alone is longer."""
+    user = funded_user(quick_session)
+    work, calls = conflicting_work(db_url, user.id, conflicts=99)
+    pauses: list[float] = []
+    with pytest.raises(ServiceUnavailable):
+        run_in_transaction(quick_session, work, attempts=3, base_delay=1.0, max_delay=0.05, sleep=pauses.append)
+    work.release()
+    assert len(pauses) == 2 and all(0 < pause <= 0.05 for pause in pauses), pauses
+
+
+def test_a_session_that_already_holds_the_balance_adds_to_what_another_session_wrote(db_url):
+    """The balance lock re-reads the row: a long-lived session never adds to a stale copy (no lost deposit)."""
+    from quantum.portfolio import service
+
+    engine = quick_engine(db_url)
+    try:
+        with Session(engine, expire_on_commit=False) as first, Session(engine, expire_on_commit=False) as second:
+            user = funded_user(first)
+            service.deposit(session=first, user=user, data={"amount": 10, "currency": "USD"})
+            held = lock_balance(first, user.id)  # the first session keeps the row it read (10)
+            first.commit()
+            service.deposit(session=second, user=user, data={"amount": 5, "currency": "USD"})
+            service.deposit(session=first, user=user, data={"amount": 1, "currency": "USD"})
+            assert held.available == 16  # the lock re-read the row into the object the session holds
+            fresh = engine.connect()
+            total = fresh.scalar(sa.select(Balance.available).where(Balance.user_id == user.id))
+            fresh.close()
+            assert total == 16
+    finally:
+        engine.dispose()
