@@ -666,7 +666,19 @@ def _create_missing(connection: Connection, metadata: sa.MetaData) -> None:
         live_indexes = rules.index_names(connection, name)
         for index in table.indexes:
             if index.name not in live_indexes:
-                index.create(connection)
+                _create_index(connection, index)
+
+
+def _create_index(connection: Connection, index: sa.Index) -> None:
+    """Create a missing index; rows that a missing unique index would refuse are drift, named, not a traceback."""
+    try:
+        index.create(connection)
+    except sa.exc.IntegrityError:
+        key = ", ".join(str(expression) for expression in index.expressions)
+        raise SchemaDrift(
+            f"unique index {index.name} on {index.table.name} ({key}) is missing and the existing rows repeat its "
+            "key: adoption cannot create it; resolve the duplicates or write a migration that does"
+        ) from None
 
 
 def _validate_at_head(

@@ -77,6 +77,27 @@ def test_legacy_database_missing_a_table_gets_it(empty_db_url):
     assert scalar(empty_db_url, "SELECT count(*) FROM users") == 1
 
 
+def test_legacy_rows_that_a_missing_unique_index_would_refuse_are_drift_named_in_one_line(empty_db_url, backend):
+    """A create_all database from before case-insensitive usernames, holding "Ada" and "ada": exit 6 naming the
+    index, nothing changed (no index, no alembic_version, both rows kept)."""
+    engine = sa.create_engine(empty_db_url)
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    execute(empty_db_url, "DROP INDEX ux_users_username_lower")
+    _insert_user(empty_db_url, "ada1@example.com")
+    _insert_user(empty_db_url, "ada2@example.com")
+    execute(empty_db_url, "UPDATE users SET username = 'Ada' WHERE email = 'ada1@example.com'")
+    execute(empty_db_url, "UPDATE users SET username = 'ada' WHERE email = 'ada2@example.com'")
+    with pytest.raises(SchemaDrift) as caught:
+        ensure(empty_db_url)
+    assert caught.value.exit_code == 6
+    message = caught.value.message
+    assert "unique index ux_users_username_lower on users (lower(username)) is missing" in message
+    assert "resolve the duplicates" in message and "\n" not in message
+    assert "alembic_version" not in table_names(empty_db_url)
+    assert scalar(empty_db_url, "SELECT count(*) FROM users") == 2
+
+
 def test_legacy_database_with_incompatible_type_is_refused_unchanged(empty_db_url, backend):
     engine = sa.create_engine(empty_db_url)
     SQLModel.metadata.create_all(engine)
