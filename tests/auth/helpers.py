@@ -10,14 +10,16 @@ Two ways to get credentials:
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+import jwt as pyjwt
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_jwt_extended import create_access_token, create_refresh_token
 
-from quantum.auth import apikeys, service
+from quantum.auth import apikeys, jwtverify, service
 from quantum.auth.scopes import scopes_for_user
 from quantum.auth.tokens import token_claims
 from quantum.extensions import db
@@ -115,3 +117,17 @@ def assert_error(response: Any, status: int, error: str) -> dict[str, Any]:
     assert set(body) >= {"error", "message", "details", "error_code"}, body
     assert isinstance(body["message"], str) and body["message"]
     return body
+
+
+def freeze_token_clock(monkeypatch: pytest.MonkeyPatch, when: datetime) -> None:
+    """Move both clocks a bearer token is checked against to `when`: the verified-token memo's and PyJWT's."""
+
+    class Frozen(datetime):
+        """datetime whose now() is `when`."""
+
+        @classmethod
+        def now(cls, tz=None):  # noqa: ANN001, ANN206
+            return when if tz is not None else when.replace(tzinfo=None)
+
+    monkeypatch.setattr(jwtverify, "_clock", when.timestamp)
+    monkeypatch.setattr(pyjwt.api_jwt, "datetime", Frozen)

@@ -10,11 +10,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Blueprint, current_app
 
-from quantum.auth import jwtverify
 from quantum.auth.decorators import AUTH_RESPONSES, SECURITY, admin_required, auth_required, current_principal
 from quantum.auth.models import ApiKey
 from quantum.extensions import db
-from tests.auth.helpers import access_token, api_key, assert_error, bearer, refresh_token
+from tests.auth.helpers import access_token, api_key, assert_error, bearer, freeze_token_clock, refresh_token
 from tests.conftest import TEST_SECRET
 
 FREE_SCOPES = ["portfolio:read", "portfolio:write", "trading:read", "trading:write", "ai:read"]
@@ -215,20 +214,6 @@ def _me(client: Any, token: str) -> Any:
     return client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
 
 
-def _set_clock(monkeypatch: pytest.MonkeyPatch, when: datetime) -> None:
-    """Move the memo's clock and PyJWT's to `when`."""
-
-    class Frozen(datetime):
-        """datetime whose now() is `when`."""
-
-        @classmethod
-        def now(cls, tz=None):  # noqa: ANN001, ANN206
-            return when if tz is not None else when.replace(tzinfo=None)
-
-    monkeypatch.setattr(jwtverify, "_clock", when.timestamp)
-    monkeypatch.setattr(pyjwt.api_jwt, "datetime", Frozen)
-
-
 @pytest.mark.parametrize("leeway", [0, 10, timedelta(seconds=10)], ids=["no_leeway", "seconds", "timedelta"])
 def test_a_remembered_token_expires_at_exactly_exp_plus_leeway(app, client, user_factory, backend, monkeypatch,
                                                                leeway):
@@ -237,9 +222,9 @@ def test_a_remembered_token_expires_at_exactly_exp_plus_leeway(app, client, user
     token = access_token(app, user_factory(), expires_delta=timedelta(minutes=5))
     exp = pyjwt.decode(token, TEST_SECRET, algorithms=["HS256"])["exp"]
     assert _me(client, token).status_code == 200  # remembered from now on
-    _set_clock(monkeypatch, datetime.fromtimestamp(exp + seconds - 1, UTC))
+    freeze_token_clock(monkeypatch, datetime.fromtimestamp(exp + seconds - 1, UTC))
     assert _me(client, token).status_code == 200  # one second before the end of its window
-    _set_clock(monkeypatch, datetime.fromtimestamp(exp + seconds, UTC))
+    freeze_token_clock(monkeypatch, datetime.fromtimestamp(exp + seconds, UTC))
     assert_error(_me(client, token), 401, "token_expired")
 
 

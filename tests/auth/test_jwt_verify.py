@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import jwt as pyjwt
 import sqlalchemy as sa
 from flask_jwt_extended import decode_token
 from flask_jwt_extended.utils import get_unverified_jwt_headers
 
-from quantum.auth import jwtverify
 from quantum.auth.jwtverify import VerifiedTokens
 from quantum.extensions import db
 from quantum.models.users import User
-from tests.auth.helpers import access_token, assert_error, refresh_token
+from tests.auth.helpers import access_token, assert_error, freeze_token_clock, refresh_token
 
 
 def _me(client, token: str):
@@ -47,15 +45,7 @@ def test_a_remembered_token_still_expires(app, client, user_factory, backend, mo
     assert _me(client, token).status_code == 200
     assert _me(client, token).status_code == 200  # remembered now
 
-    later = datetime.now(UTC) + timedelta(minutes=10)
-
-    class Later(datetime):
-        @classmethod
-        def now(cls, tz=None):  # noqa: ANN001, ANN206
-            return later if tz is not None else later.replace(tzinfo=None)
-
-    monkeypatch.setattr(jwtverify, "_clock", later.timestamp)
-    monkeypatch.setattr(pyjwt.api_jwt, "datetime", Later)
+    freeze_token_clock(monkeypatch, datetime.now(UTC) + timedelta(minutes=10))
     body = assert_error(_me(client, token), 401, "token_expired")
     assert body["details"]["expired_at"]
 

@@ -120,6 +120,29 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, user_factor
         assert _active_admins(app) == 1
 
 
+@pytest.mark.parametrize("change", [{"role": "user"}, {"account_status": "suspended"}], ids=["demote", "suspend"])
+def test_an_admin_who_passed_the_role_check_before_being_demoted_cannot_remove_the_last_admin(
+        app, user_factory, backend, change):
+    """The race's decisive order, made deterministic: both admins were authorized, the first change commits,
+    then the second reaches the lock and finds its target the last active admin: 409 last_admin, nothing changed."""
+    from quantum.auth import service
+    from quantum.errors import Conflict
+
+    with app.app_context():
+        db.session.execute(sa.update(User).values(role=UserRole.user))
+        db.session.commit()
+    first, second = user_factory(role="admin"), user_factory(role="admin")
+    with app.app_context():
+        target_of_first, target_of_second = db.session.get(User, second.id), db.session.get(User, first.id)
+        service.update_user(session=db.session, user=target_of_first, changes=change, actor_id=first.id)
+        with pytest.raises(Conflict) as caught:
+            service.update_user(session=db.session, user=target_of_second, changes=change, actor_id=second.id)
+    assert (caught.value.error, caught.value.status) == ("last_admin", 409)
+    assert caught.value.details == {"user_id": first.id, "changes": sorted(change)}
+    assert "last active admin" in caught.value.message
+    assert _active_admins(app) == 1
+
+
 def test_demotions_one_after_another_are_allowed_while_an_admin_remains(app, client, user_factory, backend):
     with app.app_context():
         db.session.execute(sa.update(User).values(role=UserRole.user))

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from quantum.db.errors import DestructiveMigration, MigrationFailed
-from quantum.db.gate import lossless_change, sqlite_affinity, unquote
+from quantum.db.gate import sqlite_affinity, unquote
 from tests.db.helpers import execute, scalar
 from tests.db.test_gate import ACCOUNT, MOOD, account_models, at_gate1, run, write_scripts
 
@@ -233,43 +233,6 @@ def test_a_type_created_and_dropped_in_the_same_run_destroys_nothing(empty_db_ur
 )
 def test_sqlite_affinity_follows_sqlites_rules(declared, affinity):
     assert sqlite_affinity(declared) == affinity
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "dialect", "keeps"),
-    [
-        ("VARCHAR(20)", " varchar(20) ", "postgresql", True),
-        ("INTEGER", "NUMERIC", "sqlite", True), ("REAL", "NUMERIC", "sqlite", True),
-        ("NUMERIC", "INTEGER", "sqlite", False), ("NUMERIC", "REAL", "sqlite", False),
-        ("INTEGER", "TEXT", "sqlite", True), ("REAL", "BLOB", "sqlite", True), ("TEXT", "BLOB", "sqlite", True),
-        ("BLOB", "INTEGER", "sqlite", False), ("TEXT", "REAL", "sqlite", False),
-        ("integer", "text", "postgresql", True),
-        ("character varying(40)", "character varying(40)", "postgresql", True),
-        ("character varying(40)", "character varying", "postgresql", True),
-        ("text", "character varying(100)", "postgresql", False),
-        ("character(10)", "character varying(10)", "postgresql", True),
-        ("character(10)", "character varying(9)", "postgresql", False),
-        ("smallint", "integer", "postgresql", True), ("integer", "smallint", "postgresql", False),
-        ("smallint", "numeric(5,0)", "postgresql", True), ("smallint", "numeric(4,0)", "postgresql", False),
-        ("integer", "numeric(10,0)", "postgresql", True), ("integer", "numeric(12,3)", "postgresql", False),
-        ("integer", "numeric(13,3)", "postgresql", True), ("bigint", "numeric(19)", "postgresql", True),
-        ("bigint", "numeric(18)", "postgresql", False), ("integer", "numeric", "postgresql", True),
-        ("numeric(10,2)", "numeric", "postgresql", True), ("numeric", "numeric(10,2)", "postgresql", False),
-        ("numeric(10,2)", "numeric(11,3)", "postgresql", True), ("numeric(10,2)", "numeric(10,3)", "postgresql", False),
-        ("numeric(10,2)", "numeric(10,1)", "postgresql", False), ("numeric(10)", "numeric(10,0)", "postgresql", True),
-        ("real", "double precision", "postgresql", True), ("double precision", "real", "postgresql", False),
-        ("integer", "double precision", "postgresql", True), ("bigint", "double precision", "postgresql", False),
-        ("date", "timestamp without time zone", "postgresql", True),
-        ("date", "timestamp with time zone", "postgresql", True),
-        ("timestamp without time zone", "timestamp with time zone", "postgresql", True),
-        ("timestamp with time zone", "timestamp without time zone", "postgresql", False),
-        ("timestamp without time zone", "date", "postgresql", False),
-        ("json", "jsonb", "postgresql", True), ("jsonb", "json", "postgresql", False),
-        ("boolean", "integer", "postgresql", False),
-    ],
-)
-def test_which_type_changes_keep_every_value_at_the_edges(old, new, dialect, keeps):
-    assert lossless_change(old, new, dialect) is keeps
 
 
 @pytest.mark.parametrize(

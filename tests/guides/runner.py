@@ -98,8 +98,22 @@ def serve_recipe(makefile: Path = ROOT / "Makefile") -> list[str]:
     return recipe
 
 
+_MAKE_ASSIGNMENT = re.compile(r"^([A-Z_][A-Z0-9_]*)\s*(?::=|\?=|=)\s*(.*?)\s*$")
+_MAKE_REFERENCE = re.compile(r"\$\(([A-Z_][A-Z0-9_]*)\)")
+
+
+def make_variables(makefile: Path = ROOT / "Makefile") -> dict[str, str]:
+    """The Makefile's simple variable assignments (`NAME := value`, `?=`, `=`), as written."""
+    found = (_MAKE_ASSIGNMENT.match(line) for line in makefile.read_text().splitlines())
+    return {match[1]: match[2] for match in found if match}
+
+
 def _expand(command: str, port: int) -> list[str]:
-    expanded = command.replace("$(VENV)", ".venv").replace("$(PY)", ".venv/bin/python").replace("$(PORT)", str(port))
+    """A recipe line with the Makefile's variables filled in (PORT is the runner's free port)."""
+    variables = {**make_variables(), "PORT": str(port)}
+    expanded = command
+    for _ in range(10):  # variables may refer to variables (PY := $(VENV)/bin/python)
+        expanded = _MAKE_REFERENCE.sub(lambda ref: variables.get(ref[1], ref[0]), expanded)
     if "$(" in expanded:
         raise RuntimeError(f"the serve recipe uses a make variable the runner does not know: {command}")
     return shlex.split(expanded)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from quantum.portfolio import service
 from quantum.portfolio.models import Payment, PaymentStatus
-from tests.trading.helpers import new_user
+from tests.trading.helpers import fund, new_user, place
 
 D = Decimal
 
@@ -90,8 +90,6 @@ def test_paging_from_a_snapshot_that_is_not_yours_is_a_404_naming_the_cursor(cli
 
 def test_snapshot_lines_are_listed_symbol_by_symbol(session):
     """A snapshot of positions lists its lines in symbol order, whatever order they were bought in."""
-    from tests.trading.test_money_edges import fund, place
-
     user = new_user(session)
     fund(session, user, "10000")
     for symbol in ("TSLA", "AAPL", "MSFT", "BABA"):

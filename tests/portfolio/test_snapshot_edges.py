@@ -19,8 +19,7 @@ from quantum.models.portfolio import PortfolioSnapshot
 from quantum.models.users import User
 from quantum.portfolio import service
 from quantum.portfolio.models import Payment
-from tests.trading.helpers import assert_conserved, new_user
-from tests.trading.test_money_edges import fund, place, twin_committed_before
+from tests.trading.helpers import assert_conserved, fund, new_user, place, twin_committed_before
 
 D = Decimal
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 import pytest
 
+from quantum.trading import service
 from tests.conftest import make_app
 from tests.trading.helpers import make_engine, session_for
 
@@ -32,3 +36,13 @@ def session(engine):
     """A session for calling services directly (no HTTP)."""
     with session_for(engine) as session:
         yield session
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """Set the time the trading service reads as "now" (its module-level `utcnow`)."""
+
+    def set_now(now: datetime) -> None:
+        monkeypatch.setattr(service, "utcnow", lambda: now)
+
+    return set_now

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from quantum.db.engine import install_sqlite_pragmas
+from quantum.errors import Conflict
 from quantum.models.users import User
+from quantum.portfolio import service as portfolio
 from quantum.portfolio.models import Balance, Payment, PaymentStatus
+from quantum.trading import service
 from quantum.trading.models import Position
+from quantum.trading.service import OrderResult
 
 PASSWORD = "correct-horse-42"
 
@@ -91,3 +99,56 @@ def assert_conserved(session: Session, uid: int) -> dict[str, Decimal]:
     assert figures["cash"] >= 0, figures
     assert figures["cash"] + figures["cost_basis"] - figures["realized_pnl"] == figures["deposits"], figures
     return figures
+
+
+# -- calling the trading service directly (no HTTP) ---------------------------------------------
+
+
+def place(session: Session, user: User, side: str, quantity: str, price: str, symbol: str = "AAPL",
+          **extra: Any) -> OrderResult:
+    """Place an order through the service (no HTTP)."""
+    data = {"symbol": symbol, "side": side, "quantity": Decimal(quantity), "price": Decimal(price), **extra}
+    return service.place_order(session=session, user=user, data=data)
+
+
+def refused(session: Session, user: User, side: str, quantity: str, price: str, symbol: str = "AAPL",
+            **extra: Any) -> Conflict:
+    """Place an order that must be refused with a 409; return the Conflict."""
+    with pytest.raises(Conflict) as caught:
+        place(session, user, side, quantity, price, symbol, **extra)
+    return caught.value
+
+
+def fund(session: Session, user: User, amount: str) -> None:
+    """Deposit `amount` USD for `user`."""
+    portfolio.deposit(session=session, user=user, data={"amount": Decimal(amount), "currency": "USD"})
+
+
+def utc(*parts: int) -> datetime:
+    """A UTC datetime from year, month, day[, hour, minute, second]."""
+    return datetime(*parts, tzinfo=UTC)
+
+
+@contextmanager
+def twin_committed_before(engine: sa.Engine, trigger: str, sql: str, params: dict[str, Any]) -> Iterator[list[str]]:
+    """Just before the first statement containing `trigger`, run `sql` on the same connection and commit it.
+
+    This is the window a unique constraint backstops: a twin row becomes committed after the service
+    checked for it and before the service inserts its own. The statement is real SQL on the real
+    database; the commit ends the service's transaction so far (only its lock reads), which is what
+    a twin committing first looks like to the service afterwards. Yields the triggering statements.
+    """
+    fired: list[str] = []
+
+    def before(conn: sa.Connection, cursor: Any, statement: str, *_: Any) -> None:
+        if fired or trigger not in statement:
+            return
+        fired.append(statement)
+        conn.execute(sa.text(sql), params)
+        conn.connection.dbapi_connection.commit()
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield fired
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)

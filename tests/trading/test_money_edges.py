@@ -8,9 +8,7 @@ service reads.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,75 +16,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from quantum.errors import Conflict
 from quantum.models.users import User
 from quantum.portfolio import service as portfolio
 from quantum.trading import service
 from quantum.trading.models import Fill, Order, OrderStatus
-from quantum.trading.service import OrderResult, day_bounds, month_bounds
-from tests.trading.helpers import assert_conserved, new_user
+from quantum.trading.service import day_bounds, month_bounds
+from tests.trading.helpers import assert_conserved, fund, new_user, place, refused, twin_committed_before, utc
 
 NO_LIMITS = {"per_order_limit": None, "daily_limit": None, "monthly_limit": None}
-
-
-def place(session: Session, user: User, side: str, quantity: str, price: str, symbol: str = "AAPL",
-          **extra: Any) -> OrderResult:
-    """Place an order through the service (no HTTP)."""
-    data = {"symbol": symbol, "side": side, "quantity": Decimal(quantity), "price": Decimal(price), **extra}
-    return service.place_order(session=session, user=user, data=data)
-
-
-def refused(session: Session, user: User, side: str, quantity: str, price: str, symbol: str = "AAPL",
-            **extra: Any) -> Conflict:
-    """Place an order that must be refused with a 409; return the Conflict."""
-    with pytest.raises(Conflict) as caught:
-        place(session, user, side, quantity, price, symbol, **extra)
-    return caught.value
-
-
-def fund(session: Session, user: User, amount: str) -> None:
-    """Deposit `amount` USD for `user`."""
-    portfolio.deposit(session=session, user=user, data={"amount": Decimal(amount), "currency": "USD"})
-
-
-def utc(*parts: int) -> datetime:
-    """A UTC datetime from year, month, day[, hour, minute, second]."""
-    return datetime(*parts, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
-    """Set the time the trading service reads as "now" (its module-level `utcnow`)."""
-
-    def set_now(now: datetime) -> None:
-        monkeypatch.setattr(service, "utcnow", lambda: now)
-
-    return set_now
-
-
-@contextmanager
-def twin_committed_before(engine: sa.Engine, trigger: str, sql: str, params: dict[str, Any]) -> Iterator[list[str]]:
-    """Just before the first statement containing `trigger`, run `sql` on the same connection and commit it.
-
-    This is the window a unique constraint backstops: a twin row becomes committed after the service
-    checked for it and before the service inserts its own. The statement is real SQL on the real
-    database; the commit ends the service's transaction so far (only its lock reads), which is what
-    a twin committing first looks like to the service afterwards. Yields the triggering statements.
-    """
-    fired: list[str] = []
-
-    def before(conn: sa.Connection, cursor: Any, statement: str, *_: Any) -> None:
-        if fired or trigger not in statement:
-            return
-        fired.append(statement)
-        conn.execute(sa.text(sql), params)
-        conn.connection.dbapi_connection.commit()
-
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield fired
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
 
 
 def positions(session: Session, user: User, include_flat: bool = False) -> list[tuple]:

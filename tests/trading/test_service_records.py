@@ -14,8 +14,7 @@ upgrade: its canonical form is part of what is stored, so a test spells it out.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -28,20 +27,9 @@ from quantum.errors import APIError, ValidationFailed
 from quantum.trading import service
 from quantum.trading.models import Budget, DailyMetric, Fill, Order, OrderSide, OrderStatus, Position, SymbolMetric
 from tests.db.helpers import real_head
-from tests.trading.helpers import new_user, session_for
-from tests.trading.test_money_edges import fund, place, refused, utc
+from tests.trading.helpers import fund, new_user, place, refused, session_for, utc
 
 D = Decimal
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
-    """Set the time the trading service reads as "now"."""
-
-    def set_now(now: datetime) -> None:
-        monkeypatch.setattr(service, "utcnow", lambda: now)
-
-    return set_now
 
 
 def stored(engine: sa.Engine, model: type, *where: Any) -> list[Any]:
