@@ -69,9 +69,9 @@ def conflicting_work(db_url: str, user_id: int, conflicts: int) -> tuple[Callabl
                 holder.pop().rollback()
             balance = lock_balance(session, user_id)
         else:
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            session.execute(sa.text("SELECT 1"))  # the snapshot is taken here
             if conflict:  # another transaction changes the row after this one's snapshot, then locking it fails
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                session.execute(sa.text("SELECT 1"))  # the snapshot is taken here
                 with other_writer().begin() as other:
                     other.execute(sa.text("UPDATE balances SET updated_at = now() WHERE user_id = :u"), {"u": user_id})
             balance = lock_balance(session, user_id)
