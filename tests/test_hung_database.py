@@ -186,10 +186,9 @@ def test_deposit_in_flight_when_the_database_freezes_is_all_or_nothing(frozen_se
     assert cash == sum(payments, Decimal(0))
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_sqlite_busy_timeout_is_the_query_bound(db_url, monkeypatch):
     """SQLite's only wait is another writer's lock: busy_timeout is DB_QUERY_TIMEOUT_MS."""
-    if not db_url.startswith("sqlite"):
-        pytest.skip("SQLite only")
     monkeypatch.setenv("DB_QUERY_TIMEOUT_MS", "1234")
     app = make_app(db_url)
     with app.app_context(), db.engine.connect() as connection:
