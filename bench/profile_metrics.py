@@ -13,8 +13,8 @@ os.environ.update(DATABASE_URL=sys.argv[1], QUANTUM_ENV="production", JWT_SECRET
 import sqlalchemy as sa  # noqa: E402
 
 from quantum import create_app  # noqa: E402
+from quantum.auth.models import User  # noqa: E402
 from quantum.extensions import db  # noqa: E402
-from quantum.models import User  # noqa: E402
 from quantum.perf.seed import demo_email  # noqa: E402
 from quantum.trading import service  # noqa: E402
 

@@ -180,9 +180,9 @@ def in_process(url: str, users: int, orders: int) -> dict[str, Any]:
     os.environ.update(app_env(url))
     from quantum import create_app
     from quantum.ai import service as ai_service
+    from quantum.auth.models import User
     from quantum.auth.tokens import issue_tokens
     from quantum.extensions import db
-    from quantum.models.users import User
     from quantum.perf.seed import demo_email
     from quantum.portfolio.service import deposit
     from quantum.trading import service as trading

@@ -1,5 +1,5 @@
 """Alembic environment: the shared runner in quantum.db serves `flask db` and `flask db-ensure`."""
 
-from quantum.db.alembic_env import run_env
+from quantum.schema_engine.alembic_env import run_env
 
 run_env()

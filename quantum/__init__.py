@@ -11,10 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from quantum.app import create_app
 
-# Routes that must answer while the schema is not ready.
-GUARD_EXEMPT_PREFIXES = ("/api/health", "/api/trading/status", "/openapi.json", "/docs", "/metrics", "/static")
-
-__all__ = ["GUARD_EXEMPT_PREFIXES", "create_app"]
+__all__ = ["create_app"]
 
 
 def __getattr__(name: str) -> Any:

@@ -8,7 +8,6 @@ from typing import Any, Mapping
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from quantum import GUARD_EXEMPT_PREFIXES
 from quantum.config import load_settings
 from quantum.errors import JSONRequest, error_response, register_error_handlers
 from quantum.observability.logs import configure_logging
@@ -17,6 +16,7 @@ from quantum.observability.request_id import install_request_ids
 from quantum.openapi import install_openapi
 from quantum.request_parsing import install_request_parsing
 from quantum.resilience import install_resilience
+from quantum.routes import GUARD_EXEMPT_PREFIXES
 from quantum.security_headers import install_security_headers
 
 # Settings that may be passed to create_app() the way the environment passes them.
@@ -76,9 +76,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from quantum.auth.setup import init_auth
-    from quantum.db.engine import install_sqlite_pragmas
     from quantum.extensions import api, db, migrate
     from quantum.schema import MIGRATIONS_DIR
+    from quantum.schema_engine.connect import install_sqlite_pragmas
 
     db.init_app(app)
     with app.app_context():

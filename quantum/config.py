@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from quantum.db.url import MalformedURL, parse_database_url
+from quantum.schema_engine.url import MalformedURL, parse_database_url
 
 ENVIRONMENTS = ("development", "testing", "production")
 MIN_SECRET_BYTES = 32

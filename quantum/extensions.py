@@ -6,7 +6,7 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlmodel import SQLModel
 
-from quantum.models import base as _base  # noqa: F401  (sets the naming convention first)
+from quantum.core import columns as _columns  # noqa: F401  (sets the naming convention first)
 
 # Flask-Migrate reads `db.metadata`; giving it SQLModel's metadata makes
 # `flask db migrate` see every SQLModel table.

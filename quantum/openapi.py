@@ -272,7 +272,7 @@ def build_document(app: Flask) -> dict[str, Any]:
     cached = app.extensions.get("quantum_openapi")
     if cached is not None:
         return cached
-    from quantum import GUARD_EXEMPT_PREFIXES
+    from quantum.routes import GUARD_EXEMPT_PREFIXES
 
     api = _api(app)
     with app.app_context():
@@ -512,7 +512,7 @@ def nullable_ref2all_of(self: Any, field: fields.Field, ret: dict[str, Any], **_
 
 
 def install_openapi(app: Flask) -> None:
-    """Serve the completed document at /openapi.json, Swagger UI at /docs, and add `flask openapi`.
+    """Serve the completed document at /openapi.json and Swagger UI at /docs (`flask openapi` is in quantum.cli).
 
     Call it after flask-smorest's `api.init_app` and before registering blueprints (so the field
     converters below apply to every schema).
@@ -525,4 +525,3 @@ def install_openapi(app: Flask) -> None:
     endpoint = next(rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.endswith(".openapi_json"))
     app.view_functions[endpoint] = openapi_json
     app.extensions["quantum_openapi_endpoint"] = endpoint
-    app.cli.add_command(openapi_cli)  # replaces flask-smorest's `openapi` group: same name, completed document

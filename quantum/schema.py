@@ -6,10 +6,10 @@ import logging
 
 from sqlmodel import SQLModel
 
-import quantum.models  # noqa: F401  (registers every table on SQLModel.metadata)
+import quantum.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from quantum.config import Settings
-from quantum.db import EnsureOptions, EnsureResult, SchemaTarget, ensure_schema
 from quantum.paths import MIGRATIONS_DIR, PROJECT_ROOT
+from quantum.schema_engine import EnsureOptions, EnsureResult, SchemaTarget, ensure_schema
 
 __all__ = ["MIGRATIONS_DIR", "app_schema_target", "ensure_app_schema"]
 log = logging.getLogger("quantum.schema")

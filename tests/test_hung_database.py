@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from quantum.auth.models import User
+from quantum.cash.models import Balance
 from quantum.extensions import db
-from quantum.models.users import User
-from quantum.portfolio.models import Balance
 from quantum.trading.models import Fill, Order, Position
 from tests.conftest import make_app
 from tests.faults import FaultyProxy
@@ -175,7 +175,7 @@ def test_deposit_in_flight_when_the_database_freezes_is_all_or_nothing(frozen_se
     engine = sa.create_engine(pg_url)
     try:
         with engine.connect() as connection:
-            from quantum.portfolio.models import Payment
+            from quantum.cash.models import Payment
 
             uid = connection.scalar(sa.select(User.id).where(User.email.like("depositfreeze-%")))
             payments = connection.scalars(sa.select(Payment.amount).where(Payment.user_id == uid)).all()

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from flask import Blueprint
 from sqlalchemy.engine import make_url
 
+from quantum.auth.models import User
 from quantum.db.breaker import CircuitBreaker, CircuitOpen
 from quantum.extensions import db
-from quantum.models import User
 from tests.conftest import make_app
 from tests.faults import FaultyProxy
 

@@ -51,7 +51,7 @@ class Group:
 
 
 GROUPS: dict[str, Group] = {
-    "trading": Group(("quantum/trading/service.py", "quantum/trading/money.py"), ("tests/trading",), 90.0),
+    "trading": Group(("quantum/trading/service.py", "quantum/core/money.py"), ("tests/trading",), 90.0),
     "transactions": Group(("quantum/trading/transactions.py",), ("tests/trading",), 90.0, postgres=True),
     # The archive tests read snapshots back through the portfolio service after archival.
     "portfolio": Group(("quantum/portfolio/service.py",), ("tests/portfolio", "tests/archive"), 90.0),
@@ -61,7 +61,7 @@ GROUPS: dict[str, Group] = {
         90.0,
     ),
     "drift": Group(
-        ("quantum/db/drift.py",),
+        ("quantum/schema_engine/drift.py",),
         (
             "tests/db/test_drift_objects.py",
             "tests/db/test_drift_rules.py",
@@ -70,7 +70,7 @@ GROUPS: dict[str, Group] = {
         80.0,
     ),
     "gate": Group(
-        ("quantum/db/gate.py",), ("tests/db/test_gate.py", "tests/db/test_gate_rules.py"), 80.0, postgres=True
+        ("quantum/schema_engine/gate.py",), ("tests/db/test_gate.py", "tests/db/test_gate_rules.py"), 80.0, postgres=True
     ),
 }
 

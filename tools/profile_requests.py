@@ -50,9 +50,9 @@ def mint_tokens(app: Any, users: int, seed: int) -> list[str]:
     """Access tokens for the first `users` demo users of `seed`."""
     import sqlalchemy as sa
 
+    from quantum.auth.models import User
     from quantum.auth.tokens import issue_tokens
     from quantum.extensions import db
-    from quantum.models.users import User
     from quantum.perf.seed import demo_email
 
     with app.app_context():

@@ -81,9 +81,9 @@ def mint_tokens(url: str, users: int, seed: int) -> list[str]:
 
     os.environ.update(bench.app_env(url))
     from quantum import create_app
+    from quantum.auth.models import User
     from quantum.auth.tokens import issue_tokens
     from quantum.extensions import db
-    from quantum.models.users import User
     from quantum.perf.seed import demo_email
 
     app = create_app({"SCHEMA_GUARD": False})

@@ -23,9 +23,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from quantum.ai.models import AIRequest, Policy, RequestStatus, StrategyTemplate
+from quantum.auth.models import Tier, User
+from quantum.core.time import utcnow
 from quantum.errors import APIError
-from quantum.models.base import utcnow
-from quantum.models.users import Tier, User
 
 TIER_ORDER = {Tier.free: 0, Tier.pro: 1, Tier.enterprise: 2}
 # Requests that used (or are about to use) capacity: they count against the daily limit.

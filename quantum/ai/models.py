@@ -10,8 +10,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from quantum.models.base import MONEY, UTCDateTime, created_at_column, enum_type, utcnow
-from quantum.models.users import Tier
+from quantum.auth.models import Tier
+from quantum.core.columns import MONEY, UTCDateTime, created_at_column, enum_type
+from quantum.core.time import utcnow
 
 # Compute units carry four decimals: a risk computation over a few snapshots costs fractions of a unit.
 COMPUTE_UNITS = sa.Numeric(14, 4)

@@ -11,7 +11,7 @@ from quantum import fields as numbers
 from quantum.ai import service
 from quantum.ai.backtest import SYMBOL_PATTERN
 from quantum.ai.models import RequestStatus, RiskLevel
-from quantum.models.users import Tier
+from quantum.auth.models import Tier
 from quantum.openapi import string_enum
 
 #: What a strategy template's parameter holds (ParameterSpec.type).

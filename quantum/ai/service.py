@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from quantum.ai import backtest, governance, metrics
 from quantum.ai.models import AIRequest, Policy, PriceBar, RequestStatus, StrategyTemplate
+from quantum.auth.models import Tier, User
 from quantum.errors import APIError, Conflict, NotFound, ValidationFailed
 from quantum.fields import ascii_decimal
-from quantum.models.portfolio import PortfolioSnapshot
-from quantum.models.users import Tier, User
+from quantum.portfolio.models import PortfolioSnapshot
 
 RISK_ENDPOINT = "risk-metrics"
 RISK_MODEL = "risk-metrics/historical-v1"
@@ -225,7 +225,7 @@ def _snapshot_points(session: Session, user_id: int, window: int) -> list[tuple[
     if len(rows) < window:
         # Fewer live snapshots than the window: archival may hold the rest. Every live row is in
         # hand, so the newest `window` of live + the archive's newest `window` is the exact window.
-        from quantum.archive.queries import newest_archived_snapshots
+        from quantum.portfolio.history import newest_archived_snapshots
 
         archived = newest_archived_snapshots(session=session, user_id=user_id, limit=window)
         if archived:

@@ -19,13 +19,13 @@ from flask_smorest import Blueprint
 from quantum.ai import governance, schemas, service
 from quantum.ai.models import AIRequest
 from quantum.auth.decorators import admin_required, auth_required, current_principal
+from quantum.auth.models import Tier
 from quantum.auth.scopes import AI_READ
 from quantum.auth.transactions import atomic
 from quantum.config import ConfigError
+from quantum.core.time import utcnow
 from quantum.errors import ValidationFailed
 from quantum.extensions import db
-from quantum.models.base import utcnow
-from quantum.models.users import Tier
 
 blp = Blueprint("ai", __name__, url_prefix="/api/ai", description="Strategy templates, risk metrics, backtests")
 

@@ -10,11 +10,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from quantum.db.ensure import read_revision
 from quantum.db.guard import SchemaNotReady
-from quantum.db.retry import first_line
 from quantum.errors import ServiceUnavailable
 from quantum.extensions import db
+from quantum.schema_engine.ensure import read_revision
+from quantum.schema_engine.retry import first_line
 
 blp = Blueprint("health", __name__, url_prefix="/api/health", description="Liveness and readiness probes")
 

@@ -9,9 +9,9 @@ import click
 from flask import current_app
 
 from quantum.archive.service import PLANS, archive, parse_age
-from quantum.db.archive import ArchiveResult
-from quantum.db.maintenance import optimize
 from quantum.extensions import db
+from quantum.ops.archive import ArchiveResult
+from quantum.ops.maintenance import optimize
 from quantum.wording import plural
 
 DEFAULT_RETENTION = {"portfolio_snapshots": "365d", "orders": "365d"}

@@ -9,11 +9,10 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from quantum.archive.models import fills_archive, orders_archive, snapshots_archive
 from quantum.auth.models import AuditLog
-from quantum.db.archive import ArchivePlan, ArchiveResult, ChildTable, archive_in_batches
-from quantum.models.portfolio import PortfolioSnapshot
-from quantum.trading.models import Fill, Order, OrderStatus
+from quantum.ops.archive import ArchivePlan, ArchiveResult, ChildTable, archive_in_batches
+from quantum.portfolio.models import PortfolioSnapshot, snapshots_archive
+from quantum.trading.models import Fill, Order, OrderStatus, fills_archive, orders_archive
 
 PLANS = {
     "portfolio_snapshots": ArchivePlan(PortfolioSnapshot.__table__, snapshots_archive),

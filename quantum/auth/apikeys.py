@@ -14,13 +14,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from quantum.auth import audit
 from quantum.auth.errors import ApiKeyRevokedError, InvalidApiKeyError
 from quantum.auth.locks import lock_user
-from quantum.auth.models import ApiKey, ApiKeyStatus
+from quantum.auth.models import ApiKey, ApiKeyStatus, User
 from quantum.auth.scopes import ordered, unknown_scopes
 from quantum.auth.tokens import MAX_DB_ID
 from quantum.auth.transactions import atomic
+from quantum.core.time import utcnow
 from quantum.errors import APIError, NotFound, ValidationFailed
-from quantum.models.base import utcnow
-from quantum.models.users import User
 
 KEY_PREFIX = "ql"
 _ALPHABET = string.ascii_letters + string.digits

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 from marshmallow import ValidationError
 
 from quantum.auth import service
+from quantum.auth.models import AccountStatus, Tier, User, UserRole
 from quantum.auth.schemas import RegisterSchema
 from quantum.errors import APIError
 from quantum.extensions import db
-from quantum.models.users import AccountStatus, Tier, User, UserRole
 
 users_cli = AppGroup("users", help="Manage user accounts: create, show, set status, tier and role.")
 
@@ -100,8 +99,3 @@ def _email_problem(email: str) -> str | None:
     except ValidationError as exc:
         return "; ".join(exc.messages_dict.get("email", [])) or None
     return None
-
-
-def register_users_cli(app: Flask) -> None:
-    """Attach `flask users` to the app's CLI."""
-    app.cli.add_command(users_cli)

@@ -24,9 +24,9 @@ from werkzeug.local import LocalProxy
 from quantum.auth.apikeys import authenticate_api_key, record_api_key_use
 from quantum.auth.errors import AccountSuspendedError, AuthError, InsufficientRoleError, InsufficientScopeError
 from quantum.auth.jwtverify import verify_jwt
+from quantum.auth.models import AccountStatus, User, UserRole
 from quantum.auth.scopes import ADMIN, ordered, scopes_for_user, unknown_scopes
 from quantum.extensions import db
-from quantum.models.users import AccountStatus, User, UserRole
 
 API_KEY_HEADER = "X-API-Key"
 F = TypeVar("F", bound=Callable[..., Any])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from quantum.models.users import AccountStatus, User, UserRole
+from quantum.auth.models import AccountStatus, User, UserRole
 
 _ACTIVE_ADMIN = sa.and_(User.role == UserRole.admin, User.account_status == AccountStatus.active)
 

@@ -8,11 +8,10 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
 
 from quantum import fields as numbers
-from quantum.auth.models import ApiKeyStatus
+from quantum.auth.models import AccountStatus, ApiKeyStatus, Tier, UserRole
 from quantum.auth.passwords import MAX_LENGTH as PASSWORD_MAX
 from quantum.auth.passwords import password_problems
 from quantum.auth.scopes import ALL_SCOPES
-from quantum.models.users import AccountStatus, Tier, UserRole
 from quantum.openapi import string_enum
 
 EMAIL_MAX = 254

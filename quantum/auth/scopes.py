@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from quantum.models.users import Tier, User, UserRole
+from quantum.auth.models import Tier, User, UserRole
 
 PORTFOLIO_READ = "portfolio:read"
 PORTFOLIO_WRITE = "portfolio:write"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from quantum.auth import audit
 from quantum.auth.errors import AccountSuspendedError, AuthError, InsufficientRoleError, InvalidCredentialsError
 from quantum.auth.locks import lock_active_admins
+from quantum.auth.models import AccountStatus, Tier, User, UserRole
 from quantum.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from quantum.auth.tokens import (
     FAMILY_CLAIM,
@@ -28,7 +29,6 @@ from quantum.auth.tokens import (
 )
 from quantum.auth.transactions import atomic
 from quantum.errors import Conflict, NotFound, ValidationFailed
-from quantum.models.users import AccountStatus, Tier, User, UserRole
 
 
 def normalize_email(email: str) -> str:

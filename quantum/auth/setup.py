@@ -1,4 +1,4 @@
-"""Wire auth into an app: settings, flask-jwt-extended, Flask-Limiter, error handlers, blueprints, CLI."""
+"""Wire auth into an app: settings, flask-jwt-extended, Flask-Limiter, error handlers, blueprints."""
 
 from __future__ import annotations
 
@@ -151,10 +151,6 @@ def init_auth(app: Flask) -> None:
     if limiter.enabled:  # init_app registers no hooks on an app with RATELIMIT_ENABLED off
         gate_request_hook(app, limiter)
     install_rate_limit_handler(app, limiter)
-
-    from quantum.auth.cli import register_users_cli
-
-    register_users_cli(app)
 
 
 def register_auth_blueprints(api: Api) -> None:

@@ -13,10 +13,9 @@ from flask_jwt_extended import JWTManager, create_access_token, create_refresh_t
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from quantum.auth.models import TokenBlocklist
+from quantum.auth.models import TokenBlocklist, User
 from quantum.auth.scopes import scopes_for_user
-from quantum.models.base import utcnow
-from quantum.models.users import User
+from quantum.core.time import utcnow
 
 MAX_DB_ID = 2**31 - 1  # an INTEGER primary key; larger ids cannot exist
 # Every token carries the id of its family: the login that started it and every rotation since.

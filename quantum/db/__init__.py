@@ -1,28 +1,5 @@
-"""The schema lifecycle engine: works on any SQLModel metadata and Alembic script directory.
+"""The database at run time: engine bounds, the circuit breaker, transient errors, query timing and the schema guard.
 
-The engine's names are loaded on first use, so that light modules of this package
-(`quantum.db.url`, `quantum.db.quick`) can be imported without SQLAlchemy and Alembic.
+The schema lifecycle engine is `quantum.schema_engine`; operations (backups, maintenance, archival)
+are `quantum.ops`.
 """
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from quantum.db.ensure import EnsureOptions, EnsureResult, SchemaTarget, ensure_schema
-    from quantum.db.errors import SchemaError
-
-__all__ = ["EnsureOptions", "EnsureResult", "SchemaError", "SchemaTarget", "ensure_schema"]
-
-
-def __getattr__(name: str) -> Any:
-    """Import the engine on first access to one of its names (PEP 562)."""
-    if name == "SchemaError":
-        from quantum.db import errors
-
-        return errors.SchemaError
-    if name in __all__:
-        from quantum.db import ensure
-
-        return getattr(ensure, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

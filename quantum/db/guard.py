@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Callable
 
-from quantum.db.errors import DatabaseUnreachable, LockTimeout, SchemaError
+from quantum.schema_engine.errors import DatabaseUnreachable, LockTimeout, SchemaError
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from quantum.trading.money import ZERO, quantize
+from quantum.core.money import ZERO, quantize
 from quantum.trading.service import count_fill
 
 # Fixed so the dataset never depends on the clock: every generated row is before this instant.

@@ -1,66 +1,34 @@
-"""Cash balances and deposits (payments)."""
+"""Portfolio snapshots: a user's holdings and their value at a moment, with the snapshots' archive twin."""
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from quantum.models.base import UTCDateTime, created_at_column, enum_type, utcnow
-from quantum.trading.money import ZERO, Money
-
-CURRENCY = "USD"
-
-
-class PaymentStatus(enum.StrEnum):
-    """Where a deposit stands; only `completed` moves money."""
-
-    pending = "pending"
-    completed = "completed"
-    failed = "failed"
-    cancelled = "cancelled"
+from quantum.core.archive import archive_table
+from quantum.core.columns import MONEY, created_at_column
+from quantum.core.time import utcnow
 
 
-class Balance(SQLModel, table=True):
-    """A user's available cash in one currency; its row is the per-user lock for money movements."""
+class PortfolioSnapshot(SQLModel, table=True):
+    """Holdings and cash of one user at one moment, valued on the server."""
 
-    __tablename__ = "balances"
-    __table_args__ = (sa.UniqueConstraint("user_id", "currency", name="uq_balances_user_id_currency"),)
+    __tablename__ = "portfolio_snapshots"
+    __table_args__ = (
+        # Serves "newest first for one user" and the `before` cursor.
+        sa.Index("ix_portfolio_snapshots_user_id_created_at", "user_id", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(
         sa_column=sa.Column(sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     )
-    currency: str = Field(default=CURRENCY, sa_column=sa.Column(sa.String(3), nullable=False))
-    available: Decimal = Field(default=ZERO, sa_column=sa.Column(Money(), nullable=False))
+    snapshot_data: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    total_value: Decimal = Field(sa_column=sa.Column(MONEY, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=created_at_column())
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow)
-    )
 
 
-class Payment(SQLModel, table=True):
-    """A deposit; a completed one raised the balance in the same transaction that wrote it."""
-
-    __tablename__ = "payments"
-    __table_args__ = (sa.Index("ix_payments_user_id_created_at", "user_id", "created_at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(
-        sa_column=sa.Column(sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    )
-    amount: Decimal = Field(sa_column=sa.Column(Money(), nullable=False))
-    currency: str = Field(default=CURRENCY, sa_column=sa.Column(sa.String(3), nullable=False))
-    network: str | None = Field(default=None, sa_column=sa.Column(sa.String(32), nullable=True))
-    # Unique when present: the same on-chain transaction can never be credited twice.
-    tx_hash: str | None = Field(default=None, sa_column=sa.Column(sa.String(128), nullable=True, unique=True))
-    block_number: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
-    status: PaymentStatus = Field(
-        default=PaymentStatus.pending,
-        sa_column=sa.Column(enum_type(PaymentStatus, "paymentstatus"), nullable=False),
-    )
-    created_at: datetime = Field(default_factory=utcnow, sa_column=created_at_column())
-    completed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
+snapshots_archive = archive_table(PortfolioSnapshot.__table__, SQLModel.metadata, ("user_id", "created_at"))

@@ -8,9 +8,9 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from quantum import fields as numbers
+from quantum.cash.models import CURRENCY, PaymentStatus
+from quantum.core.money import ZERO, fmt, quantize
 from quantum.openapi import string_enum
-from quantum.portfolio.models import CURRENCY, PaymentStatus
-from quantum.trading.money import ZERO, fmt, quantize
 from quantum.trading.schemas import MAX_PRICE, MAX_QUANTITY, money_field, money_out, symbol_field
 
 MAX_DEPOSIT = Decimal("1000000")

@@ -10,13 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from quantum.auth.models import User
+from quantum.cash.models import CURRENCY, Balance, Payment, PaymentStatus
+from quantum.core.money import ZERO, fmt, quantize
+from quantum.core.time import utcnow
 from quantum.errors import Conflict, NotFound, ValidationFailed
-from quantum.models.base import utcnow
-from quantum.models.portfolio import PortfolioSnapshot
-from quantum.models.users import User
-from quantum.portfolio.models import CURRENCY, Balance, Payment, PaymentStatus
+from quantum.portfolio.models import PortfolioSnapshot
 from quantum.trading.models import Position, SymbolMetric
-from quantum.trading.money import ZERO, fmt, quantize
 from quantum.trading.transactions import lock_balance, run_in_transaction
 
 MAX_PAGE = 100
@@ -166,8 +166,8 @@ def list_snapshots(
     """
     limit = max(1, min(limit, MAX_PAGE))
     if include_archived:
-        from quantum.archive.models import snapshots_archive
-        from quantum.archive.queries import page_with_archive
+        from quantum.core.pagination import page_with_archive
+        from quantum.portfolio.models import snapshots_archive
 
         return page_with_archive(session=session, model=PortfolioSnapshot, archive=snapshots_archive,
                                  user_id=user.id, limit=limit, before=before)
@@ -190,7 +190,7 @@ def latest_snapshot(*, session: Session, user: User) -> Any:
     items, _ = list_snapshots(session=session, user=user, limit=1)
     if not items:
         # Archival may have moved every snapshot of a quiet user: the newest one is still theirs.
-        from quantum.archive.queries import newest_archived_snapshots
+        from quantum.portfolio.history import newest_archived_snapshots
 
         items = newest_archived_snapshots(session=session, user_id=user.id, limit=1)
     if not items:

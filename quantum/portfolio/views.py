@@ -9,10 +9,10 @@ from flask_smorest import Blueprint
 
 from quantum.auth.decorators import auth_required, get_current_user
 from quantum.auth.scopes import PORTFOLIO_READ, PORTFOLIO_WRITE
+from quantum.cash.models import CURRENCY
 from quantum.extensions import db
 from quantum.fastjson import has_float, json_response
 from quantum.portfolio import service
-from quantum.portfolio.models import CURRENCY
 from quantum.portfolio.schemas import (
     BalanceOut,
     PaymentOut,

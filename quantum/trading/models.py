@@ -1,4 +1,4 @@
-"""Orders, fills, positions, risk budgets and the per-user metric aggregates."""
+"""Orders, fills, positions, risk budgets, the per-user metric aggregates, and the archive twins of orders and fills."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from quantum.models.base import UTCDateTime, created_at_column, enum_type, utcnow
-from quantum.trading.money import ZERO, Money, quantize
+from quantum.core.archive import archive_table
+from quantum.core.columns import UTCDateTime, created_at_column, enum_type
+from quantum.core.money import ZERO, Money, quantize
+from quantum.core.time import utcnow
 
 
 class OrderSide(enum.StrEnum):
@@ -181,3 +183,7 @@ class SymbolMetric(_MetricCounters, table=True):
     symbol: str = Field(sa_column=sa.Column(sa.String(12), nullable=False))
     last_price: Decimal | None = Field(default=None, sa_column=_money(nullable=True))
     last_fill_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
+
+
+orders_archive = archive_table(Order.__table__, SQLModel.metadata, ("user_id", "created_at"))
+fills_archive = archive_table(Fill.__table__, SQLModel.metadata, ("order_id",))

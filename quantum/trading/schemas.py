@@ -8,10 +8,10 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from quantum import fields as numbers
+from quantum.cash.models import CURRENCY
+from quantum.core.money import PLACES, fmt, places, quantize
 from quantum.openapi import string_enum
-from quantum.portfolio.models import CURRENCY
 from quantum.trading.models import OrderSide, OrderStatus
-from quantum.trading.money import PLACES, fmt, places, quantize
 
 SYMBOL_PATTERN = r"^[A-Z0-9.\-]{1,12}$"
 # Single values stay within 15 significant digits (SQLite's REAL keeps them exact; see money.Money).

@@ -20,9 +20,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from quantum.auth.models import User
+from quantum.core.money import ZERO, fmt, quantize
+from quantum.core.time import utcnow
 from quantum.errors import APIError, Conflict, NotFound, ValidationFailed
-from quantum.models.base import utcnow
-from quantum.models.users import User
 from quantum.trading.models import (
     Budget,
     DailyMetric,
@@ -34,7 +35,6 @@ from quantum.trading.models import (
     SymbolMetric,
     average_cost,
 )
-from quantum.trading.money import ZERO, fmt, quantize
 from quantum.trading.transactions import lock_balance, run_in_transaction
 
 # Limits a user starts with; `PUT /api/trading/limits` changes them (null removes one).
@@ -341,8 +341,8 @@ def list_orders(
     """The user's orders newest first, after the `before` cursor (an order id); and the next cursor."""
     limit = max(1, min(limit, MAX_PAGE))
     if include_archived:
-        from quantum.archive.models import orders_archive
-        from quantum.archive.queries import page_with_archive
+        from quantum.core.pagination import page_with_archive
+        from quantum.trading.models import orders_archive
 
         return page_with_archive(session=session, model=Order, archive=orders_archive, user_id=user.id,
                                  limit=limit, before=before)
@@ -541,7 +541,7 @@ def metrics(
 
 def trading_status(*, engine: sa.Engine, schema_ready: bool) -> dict[str, Any]:
     """`active` when the database answers promptly at a valid schema, else `degraded` with the reason."""
-    from quantum.db.ensure import read_revision
+    from quantum.schema_engine.ensure import read_revision
 
     database: dict[str, Any] = {"backend": engine.dialect.name, "revision": None, "latency_ms": None}
     reason = None

@@ -13,11 +13,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from quantum.db.retry import backoff_delay, first_line
+from quantum.cash.models import CURRENCY, Balance
+from quantum.core.time import utcnow
 from quantum.db.transient import is_transient as is_transient_error
 from quantum.errors import ServiceUnavailable
-from quantum.models.base import utcnow
-from quantum.portfolio.models import CURRENCY, Balance
+from quantum.schema_engine.retry import backoff_delay, first_line
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

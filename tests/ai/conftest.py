@@ -13,7 +13,7 @@ from quantum.ai.models import Policy
 from quantum.auth import service as auth_service
 from quantum.auth.tokens import issue_tokens
 from quantum.extensions import db
-from quantum.models.portfolio import PortfolioSnapshot
+from quantum.portfolio.models import PortfolioSnapshot
 
 PASSWORD = "correct-horse-battery-9"
 DAY0 = datetime(2024, 1, 1, tzinfo=UTC)

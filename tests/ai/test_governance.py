@@ -171,8 +171,8 @@ def test_pending_requests_count_against_the_daily_limit(client, make_account, se
 
 
 def test_user_policy_overrides_the_tier_field_by_field(app, make_account, set_user_policy):
+    from quantum.auth.models import User
     from quantum.extensions import db
-    from quantum.models.users import User
 
     account = make_account()
     set_user_policy(account.id, max_cost=Decimal("7"))

@@ -148,7 +148,7 @@ def test_risk_free_rate_comes_from_the_configuration(db_url, make_account):
         from quantum.auth import service as auth_service
         from quantum.auth.tokens import issue_tokens
         from quantum.extensions import db
-        from quantum.models.portfolio import PortfolioSnapshot
+        from quantum.portfolio.models import PortfolioSnapshot
 
         user = auth_service.create_user(session=db.session, data={"email": "rf@example.com",
                                                                     "password": "correct-horse-battery-9"})

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Blueprint, request
 
+from quantum.auth.models import User
 from quantum.extensions import db
-from quantum.models import User
 from tests.conftest import make_app
 
 SHAPE = {"error", "message", "details", "error_code"}

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from quantum.cash.models import Balance, Payment
 from quantum.extensions import db
-from quantum.portfolio.models import Balance, Payment
 from quantum.request_parsing import MAX_DEPTH
 
 FORMAT = {"error", "message", "details", "error_code"}

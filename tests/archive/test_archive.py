@@ -159,7 +159,7 @@ def test_archival_never_hides_the_latest_snapshot_or_the_risk_window(app, client
 
 def test_the_summary_counts_in_words() -> None:
     from quantum.archive.cli import archive_summary
-    from quantum.db.archive import ArchiveResult
+    from quantum.ops.archive import ArchiveResult
 
     assert archive_summary(ArchiveResult("orders"), "365d") == "nothing older than 365d to archive"
     assert archive_summary(ArchiveResult("orders", rows=2, dry_run=True), "30d") == "would archive 2 rows older than 30d"

@@ -20,10 +20,10 @@ from flask.testing import FlaskClient
 from flask_jwt_extended import create_access_token, create_refresh_token
 
 from quantum.auth import apikeys, jwtverify, service
+from quantum.auth.models import User
 from quantum.auth.scopes import scopes_for_user
 from quantum.auth.tokens import token_claims
 from quantum.extensions import db
-from quantum.models.users import User
 
 PASSWORD = "correct-horse-42"
 

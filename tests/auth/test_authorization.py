@@ -7,9 +7,8 @@ import sqlalchemy as sa
 from flask import Blueprint
 
 from quantum.auth.decorators import admin_required, auth_required, current_principal, current_user, get_current_user
-from quantum.auth.models import AuditLog
+from quantum.auth.models import AuditLog, User
 from quantum.extensions import db
-from quantum.models.users import User
 from tests.auth.helpers import PASSWORD, access_token, api_key, assert_error, bearer, register_and_login
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from quantum.auth.models import AuditLog
+from quantum.auth.models import AuditLog, User
 from quantum.extensions import db
-from quantum.models.users import User
 from tests.auth.helpers import PASSWORD
 from tests.conftest import run_flask
 

@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
+from quantum.auth.models import User
 from quantum.extensions import db
-from quantum.models.users import User
 from tests.auth.helpers import PASSWORD, api_key, bearer, unique_email
 
 HOSTILE_STRINGS = [

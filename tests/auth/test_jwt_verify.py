@@ -13,8 +13,8 @@ from flask_jwt_extended import decode_token
 from flask_jwt_extended.utils import get_unverified_jwt_headers
 
 from quantum.auth.jwtverify import VerifiedTokens
+from quantum.auth.models import User
 from quantum.extensions import db
-from quantum.models.users import User
 from tests.auth.helpers import access_token, assert_error, freeze_token_clock, refresh_token
 
 

@@ -6,9 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from quantum.auth import passwords
-from quantum.auth.models import AuditLog
+from quantum.auth.models import AuditLog, User
 from quantum.extensions import db
-from quantum.models.users import User
 from tests.auth.helpers import PASSWORD, assert_error, register_and_login, unique_email
 
 USER_FIELDS = {"id", "email", "username", "tier", "account_status", "role", "created_at"}

@@ -12,7 +12,7 @@ from flask import Flask
 from flask_jwt_extended import decode_token
 
 from quantum.auth import tokens
-from quantum.auth.models import TokenBlocklist
+from quantum.auth.models import TokenBlocklist, User
 from quantum.auth.tokens import (
     claim_refresh_token,
     family_key,
@@ -25,7 +25,6 @@ from quantum.auth.tokens import (
     user_id_from_subject,
 )
 from quantum.extensions import db
-from quantum.models.users import User
 from tests.auth.helpers import access_token, assert_error, refresh_token, register_and_login
 from tests.conftest import TEST_SECRET
 

@@ -10,9 +10,8 @@ import jwt as pyjwt
 import pytest
 import sqlalchemy as sa
 
-from quantum.auth.models import TokenBlocklist
+from quantum.auth.models import TokenBlocklist, User
 from quantum.extensions import db
-from quantum.models.users import User
 from tests.auth.helpers import PASSWORD, access_token, assert_error, refresh_token, register_and_login
 from tests.conftest import TEST_SECRET, make_app
 

@@ -9,9 +9,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from quantum.auth.models import ApiKey, ApiKeyStatus
+from quantum.auth.models import AccountStatus, ApiKey, ApiKeyStatus, User, UserRole
 from quantum.extensions import db
-from quantum.models.users import AccountStatus, User, UserRole
 from tests.auth.helpers import PASSWORD, api_key, assert_error, bearer, unique_email
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from marshmallow import Schema, ValidationError, fields
 
-import quantum.models  # noqa: F401  (every table first: the schemas modules import models mid-cycle otherwise)
+import quantum.tables  # noqa: F401  (every table first: the schemas modules import models mid-cycle otherwise)
 from quantum.openapi import _api, string_enum
 from quantum.portfolio.schemas import HoldingOut
 from quantum.trading.models import OrderSide

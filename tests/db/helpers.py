@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
-import quantum.models  # noqa: F401
-from quantum.db import EnsureOptions, SchemaTarget, ensure_schema
-from quantum.db.revisions import alembic_config
+import quantum.tables  # noqa: F401
 from quantum.schema import MIGRATIONS_DIR, app_schema_target
+from quantum.schema_engine import EnsureOptions, SchemaTarget, ensure_schema
+from quantum.schema_engine.revisions import alembic_config
 
 FAST = EnsureOptions(connect_retries=1, retry_base_delay=0.01, lock_wait_seconds=30)
 

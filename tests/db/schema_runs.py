@@ -12,10 +12,10 @@ from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-from quantum.db import EnsureOptions
-from quantum.db.engine import create_migration_engine
-from quantum.db.errors import SchemaError
-from quantum.db.revisions import alembic_config
+from quantum.schema_engine import EnsureOptions
+from quantum.schema_engine.connect import create_migration_engine
+from quantum.schema_engine.errors import SchemaError
+from quantum.schema_engine.revisions import alembic_config
 
 OPTIONS = EnsureOptions(connect_retries=1, retry_base_delay=0.05, lock_wait_seconds=30)
 BOOKKEEPING = {"alembic_version", "schema_ledger"}

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic.operations import Operations
 from sqlalchemy.engine import Connection
 
-from quantum.db import ensure_schema
-from quantum.db.errors import SchemaDrift
+from quantum.schema_engine import ensure_schema
+from quantum.schema_engine.errors import SchemaDrift
 from tests.db.schema_runs import OPTIONS, change_by_hand, error_kinds, on_connection, rebuild_sqlite_table, upgrade_to
 from tests.db.test_long_history import HEAD, SCRIPT_DIR, TARGET, seed
 from tests.schemas.helpdesk.models import metadata
@@ -139,7 +139,7 @@ def test_server_defaults_normalize_to_what_the_backend_stores(dialect: str, live
     """Casts, parentheses, quoting of numbers and spellings of "now" are not differences."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    from quantum.db.backends import rules_for
+    from quantum.schema_engine.backends import rules_for
 
     rules = rules_for({"postgresql": postgresql, "sqlite": sqlite}[dialect].dialect())
     assert rules.normalize_default(live) == rules.normalize_default(model)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
-from quantum.db.drift import DriftItem, compare_schema
+from quantum.schema_engine.drift import DriftItem, compare_schema
 from tests.db.helpers import execute
 
 PG_ONLY = [pytest.param("postgresql", marks=pytest.mark.postgres)]

@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 from filelock import FileLock
 
-from quantum.db.engine import sqlite_path
-from quantum.db.errors import LockTimeout, MigrationFailed
-from quantum.db.locking import advisory_lock_key
+from quantum.schema_engine.connect import sqlite_path
+from quantum.schema_engine.errors import LockTimeout, MigrationFailed
+from quantum.schema_engine.locking import advisory_lock_key
 from tests.conftest import run_flask
 from tests.db.helpers import columns, ensure, real_head, scalar, scripts_with
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from quantum.db.errors import (
+from quantum.schema_engine.errors import (
     DatabaseAhead,
     DestructiveMigration,
     MigrationFailed,

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from quantum.db.ensure import EnsureOptions, EnsureResult, SchemaTarget, ensure_schema
-from quantum.db.errors import DatabaseAhead, DestructiveMigration, MigrationFailed, SchemaDrift
-from quantum.db.revisions import touched_tables
+from quantum.schema_engine.ensure import EnsureOptions, EnsureResult, SchemaTarget, ensure_schema
+from quantum.schema_engine.errors import DatabaseAhead, DestructiveMigration, MigrationFailed, SchemaDrift
+from quantum.schema_engine.revisions import touched_tables
 from tests.db.helpers import execute, scalar, table_names
 
 OPTIONS = dict(connect_retries=1, retry_base_delay=0.01, lock_wait_seconds=30)
@@ -52,7 +52,7 @@ def account_models(*, nickname: bool = True, score: sa.types.TypeEngine | None =
 def write_scripts(root: Path, *revisions: tuple[str, str | None, str], names: dict[str, str] | None = None) -> str:
     """A scripts directory with env.py (the engine's runner) and these (id, down_revision, body) revisions."""
     (root / "versions").mkdir(parents=True, exist_ok=True)
-    (root / "env.py").write_text("from quantum.db.alembic_env import run_env\n\nrun_env()\n")
+    (root / "env.py").write_text("from quantum.schema_engine.alembic_env import run_env\n\nrun_env()\n")
     for revision, down, body in revisions:
         filename = (names or {}).get(revision, f"{revision}_step")
         down_text = repr(down) if down is None or isinstance(down, str) else repr(tuple(down))
@@ -217,7 +217,7 @@ def test_touched_tables_follow_each_batch_block(tmp_path):
     scripts = write_scripts(tmp_path / "s", ("gate1", None, ACCOUNT), ("gate2", "gate1", TWO_BATCHES))
     from alembic.script import ScriptDirectory
 
-    from quantum.db.revisions import alembic_config
+    from quantum.schema_engine.revisions import alembic_config
 
     revision = ScriptDirectory.from_config(alembic_config(scripts)).get_revision("gate2")
     assert touched_tables(revision) == {"account", "note"}
@@ -537,7 +537,7 @@ def test_an_enum_rebuilt_under_its_own_name_with_rows_is_not_destructive(pg_empt
     ],
 )
 def test_which_type_changes_keep_every_value(old, new, dialect, keeps):
-    from quantum.db.gate import lossless_change
+    from quantum.schema_engine.gate import lossless_change
 
     assert lossless_change(old, new, dialect) is keeps
 

@@ -164,8 +164,8 @@ def test_a_check_that_outlasts_the_wait_answers_schema_pending():
 
 
 def test_waiting_requests_share_the_failure_instead_of_retrying_at_once():
-    from quantum.db.errors import SchemaDrift
     from quantum.db.guard import SchemaNotReady
+    from quantum.schema_engine.errors import SchemaDrift
 
     guard, gate, started, calls = _guard_with_gate(SchemaDrift("users.email is missing"))
     with ThreadPoolExecutor(max_workers=3) as pool:

@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
-from quantum.db import SchemaTarget, ensure_schema
-from quantum.db.engine import install_sqlite_pragmas
-from quantum.db.errors import DestructiveMigration
+from quantum.schema_engine import SchemaTarget, ensure_schema
+from quantum.schema_engine.connect import install_sqlite_pragmas
+from quantum.schema_engine.errors import DestructiveMigration
 from tests.db.schema_runs import OPTIONS, error_kinds, on_connection, upgrade_to
 from tests.schemas.helpdesk.models import metadata
 

@@ -22,12 +22,12 @@ from pytest_alembic.plugin.error import AlembicTestFailure
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import quantum.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from quantum.db.drift import compare_schema
-from quantum.db.engine import create_migration_engine
-from quantum.db.revisions import alembic_config
-from quantum.models.base import NAMING_CONVENTION
+import quantum.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from quantum.core.columns import NAMING_CONVENTION
 from quantum.schema import MIGRATIONS_DIR
+from quantum.schema_engine.connect import create_migration_engine
+from quantum.schema_engine.drift import compare_schema
+from quantum.schema_engine.revisions import alembic_config
 from tests.schemas import introspection
 
 VERSION_TABLE = "alembic_version"

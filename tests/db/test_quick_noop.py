@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from quantum.db.fingerprint import FINGERPRINT_TABLE, code_fingerprint
-from quantum.db.quick import QuickTarget, quick_noop
 from quantum.paths import MIGRATIONS_DIR, PROJECT_ROOT
+from quantum.schema_engine.fingerprint import FINGERPRINT_TABLE, code_fingerprint
+from quantum.schema_engine.quick import QuickTarget, quick_noop
 from tests.conftest import ROOT, make_app, run_flask
 from tests.db.helpers import execute, scalar
 
@@ -89,10 +89,10 @@ def test_the_fast_path_imports_neither_sqlalchemy_nor_the_models(empty_db_url):
     assert run_flask(["db-ensure"], empty_db_url).returncode == 0
     probe = (
         "import sys\n"
-        "from quantum.db.quick import QuickTarget, quick_noop\n"
+        "from quantum.schema_engine.quick import QuickTarget, quick_noop\n"
         "from quantum.paths import MIGRATIONS_DIR, PROJECT_ROOT\n"
         f"report = quick_noop({empty_db_url!r}, QuickTarget(root=PROJECT_ROOT, migrations_dir=MIGRATIONS_DIR))\n"
-        "heavy = sorted(m for m in ('sqlalchemy', 'alembic', 'sqlmodel', 'quantum.models') if m in sys.modules)\n"
+        "heavy = sorted(m for m in ('sqlalchemy', 'alembic', 'sqlmodel', 'quantum.tables') if m in sys.modules)\n"
         "print(report['action'], heavy)\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)

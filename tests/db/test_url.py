@@ -1,4 +1,4 @@
-"""quantum.db.url parses database URLs exactly as SQLAlchemy's make_url does (it must, without importing it)."""
+"""quantum.schema_engine.url parses database URLs exactly as SQLAlchemy's make_url does (it must, without importing it)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from quantum.config import ConfigError, normalize_database_url
-from quantum.db.engine import describe_url, sqlite_path
-from quantum.db.url import MalformedURL, parse_database_url
+from quantum.schema_engine.connect import describe_url, sqlite_path
+from quantum.schema_engine.url import MalformedURL, parse_database_url
 
 URLS = [
     "sqlite:///relative/app.db",

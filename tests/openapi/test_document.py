@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from quantum import GUARD_EXEMPT_PREFIXES
 from quantum.openapi import DOCUMENT_PATH, ERROR_RESPONSES, build_document, render_document
+from quantum.routes import GUARD_EXEMPT_PREFIXES
 from tests.conftest import make_app, run_flask
 
 METHODS = ("get", "put", "post", "delete", "patch")

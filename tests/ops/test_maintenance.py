@@ -99,7 +99,7 @@ def test_db_stats_and_optimize(db_url, tmp_path):
 def test_db_stats_counts_exactly_or_says_it_estimates(db_url, backend):
     import sqlalchemy as sa
 
-    from quantum.db.maintenance import table_stats
+    from quantum.ops.maintenance import table_stats
 
     _fill(db_url, 12)
     execute(db_url, "ANALYZE", "DELETE FROM users WHERE id IN (SELECT id FROM users ORDER BY id LIMIT 6)")
@@ -116,7 +116,7 @@ def test_db_stats_counts_exactly_or_says_it_estimates(db_url, backend):
 
 
 def test_db_stats_reads_well(db_url, tmp_path):
-    from quantum.ops_cli import stats_lines
+    from quantum.ops.cli import stats_lines
 
     human = run_flask(["db-stats"], db_url, env={"SLOW_QUERY_LOG": str(tmp_path / "none.jsonl")})
     assert human.returncode == 0, human.stderr

@@ -35,8 +35,8 @@ def seeded(db_url: str):
 
 
 def _user(app):
+    from quantum.auth.models import User
     from quantum.extensions import db
-    from quantum.models import User
 
     with app.app_context():
         user = db.session.scalars(sa.select(User).where(User.email == demo_email(42, 1))).one()
@@ -63,7 +63,7 @@ def _expected_body(app, dump) -> bytes:
 
 def test_snapshot_routes_send_the_schema_dump(seeded) -> None:
     from quantum.extensions import db
-    from quantum.models.portfolio import PortfolioSnapshot
+    from quantum.portfolio.models import PortfolioSnapshot
     from quantum.portfolio.schemas import SnapshotOut, SnapshotPage
 
     user = _user(seeded)
@@ -167,7 +167,7 @@ def test_debug_apps_pretty_print_as_before(app) -> None:
 
 def test_a_legacy_snapshot_with_floats_is_sent_as_jsonify_sends_it(app, user_factory) -> None:
     from quantum.extensions import db
-    from quantum.models.portfolio import PortfolioSnapshot
+    from quantum.portfolio.models import PortfolioSnapshot
     from quantum.portfolio.schemas import SnapshotOut, SnapshotPage
 
     user = user_factory()

@@ -53,9 +53,9 @@ def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 def add_ai_requests(app: Any, per_user: int = 10) -> None:
     """Governed AI requests for every seeded user (the seed writes none), so `requests` is not a toy table."""
     from quantum.ai.models import AIRequest
+    from quantum.auth.models import User
+    from quantum.core.time import utcnow
     from quantum.extensions import db
-    from quantum.models import User
-    from quantum.models.base import utcnow
 
     with app.app_context():
         user_ids = db.session.scalars(sa.select(User.id)).all()
@@ -73,9 +73,9 @@ def add_ai_requests(app: Any, per_user: int = 10) -> None:
 def run_hot_paths(app: Any) -> list[tuple[str, Any]]:
     """Call each hot service once for a seeded user; return the (statement, parameters) it executed."""
     from quantum.ai import service as ai
+    from quantum.auth.models import User
     from quantum.auth.tokens import load_user_and_revoked
     from quantum.extensions import db
-    from quantum.models import User
     from quantum.perf.seed import demo_email
     from quantum.portfolio import service as portfolio
     from quantum.trading import service as trading

@@ -8,8 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from quantum.core.money import ZERO, quantize
 from quantum.perf.seed import COLUMNS, DEPOSIT, HEAVY_DEPOSIT, SYMBOLS, demo_email
-from quantum.trading.money import ZERO, quantize
 from tests.conftest import make_app
 
 ARGS = ["db-seed-demo", "--users", "4", "--snapshots-per-user", "7", "--orders-per-user", "60",
@@ -65,8 +65,8 @@ def test_counts_and_no_drift(db_url: str) -> None:
     # Seeding again with the same seed refuses; the sequences moved past the seeded ids (a normal insert works).
     again = app.test_cli_runner().invoke(args=ARGS)
     assert again.exit_code != 0 and "already" in again.output
+    from quantum.auth.models import User
     from quantum.extensions import db
-    from quantum.models import User
 
     with app.app_context():
         db.session.add(User(email="after@seed.example", password_hash="x"))
@@ -130,9 +130,10 @@ def test_aggregates_match_recomputation(db_url: str) -> None:
 
 def test_service_reads_seeded_data(db_url: str) -> None:
     """The API's own services agree with the seed: metrics totals equal the orders, a new order fills."""
+    from quantum.auth.models import User
     from quantum.extensions import db
-    from quantum.models import Order, User
     from quantum.trading import service
+    from quantum.trading.models import Order
 
     app = seed(db_url)
     with app.app_context():

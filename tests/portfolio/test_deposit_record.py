@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from quantum.cash.models import Payment, PaymentStatus
 from quantum.portfolio import service
-from quantum.portfolio.models import Payment, PaymentStatus
 from tests.trading.helpers import fund, new_user, place
 
 D = Decimal

@@ -9,8 +9,8 @@ from threading import Barrier
 import pytest
 import sqlalchemy as sa
 
-from quantum.portfolio.models import Balance, Payment
-from quantum.trading.money import quantize
+from quantum.cash.models import Balance, Payment
+from quantum.core.money import quantize
 from tests.trading.helpers import assert_conserved, deposit, new_user, order, register_and_login, user_id
 
 

@@ -14,11 +14,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from quantum.auth.models import User
+from quantum.cash.models import Payment
 from quantum.errors import Conflict, ValidationFailed
-from quantum.models.portfolio import PortfolioSnapshot
-from quantum.models.users import User
 from quantum.portfolio import service
-from quantum.portfolio.models import Payment
+from quantum.portfolio.models import PortfolioSnapshot
 from tests.trading.helpers import assert_conserved, fund, new_user, place, twin_committed_before
 
 D = Decimal

@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from quantum.db.engine import install_sqlite_pragmas
+from quantum.auth.models import User
+from quantum.cash.models import Balance, Payment, PaymentStatus
 from quantum.errors import Conflict
-from quantum.models.users import User
 from quantum.portfolio import service as portfolio
-from quantum.portfolio.models import Balance, Payment, PaymentStatus
+from quantum.schema_engine.connect import install_sqlite_pragmas
 from quantum.trading import service
 from quantum.trading.models import Position
 from quantum.trading.service import OrderResult

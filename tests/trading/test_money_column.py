@@ -1,6 +1,6 @@
 """The money column type at its edges: the largest amount it holds, the first it refuses, and the words used.
 
-quantum/trading/money.py turns every amount into a Decimal at scale 8 on the way in and out of the database;
+quantum/core/money.py turns every amount into a Decimal at scale 8 on the way in and out of the database;
 these tests pin its boundaries (issue 21, docs/testing.md).
 """
 
@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from quantum.core.money import LIMIT, Money, fmt, quantize
 from quantum.errors import ValueOutOfRange
-from quantum.trading.money import LIMIT, Money, fmt, quantize
 from tests.trading.helpers import new_user
 
 
@@ -36,7 +36,7 @@ def test_a_value_that_is_not_a_decimal_is_refused_by_name(engine):
 
 def test_money_reads_back_at_scale_8_from_the_database(session):
     """A balance written with fewer places reads back as a Decimal with exactly 8."""
-    from quantum.portfolio.models import Balance
+    from quantum.cash.models import Balance
 
     user = new_user(session)
     session.add(Balance(user_id=user.id, currency="USD", available=Decimal("12.5")))

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from quantum.models.users import User
+from quantum.auth.models import User
 from quantum.portfolio import service as portfolio
 from quantum.trading import service
 from quantum.trading.models import Fill, Order, OrderStatus

@@ -17,8 +17,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from quantum.cash.models import Balance
 from quantum.errors import ServiceUnavailable
-from quantum.portfolio.models import Balance
 from quantum.trading.transactions import lock_balance, run_in_transaction
 from tests.trading.helpers import install_sqlite_pragmas, new_user
 

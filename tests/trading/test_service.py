@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from quantum.core.money import ZERO, quantize
+from quantum.core.time import utcnow
 from quantum.errors import APIError, Conflict, NotFound
-from quantum.models.base import utcnow
 from quantum.portfolio import service as portfolio
 from quantum.trading import service
 from quantum.trading.models import Budget, DailyMetric, Fill, Order, OrderStatus, Position
-from quantum.trading.money import ZERO, quantize
 from quantum.trading.transactions import is_transient, run_in_transaction
 from tests.trading.helpers import assert_conserved, new_user
 

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from quantum.models.base import MONEY, NAMING_CONVENTION, UTCDateTime, enum_type, utcnow
+from quantum.core.columns import MONEY, NAMING_CONVENTION, UTCDateTime, enum_type
+from quantum.core.time import utcnow
 
 metadata = sa.MetaData(naming_convention=dict(NAMING_CONVENTION))
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from quantum.models.base import NAMING_CONVENTION
+from quantum.core.columns import NAMING_CONVENTION
 
 CONVENTIONS: dict[str, dict[str, str] | None] = {
     "default": None,  # SQLAlchemy's default: CHECKs named after the enum, or unnamed

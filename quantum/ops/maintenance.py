@@ -13,8 +13,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, make_url
 
-from quantum.db.backup import backup_sqlite, restore_sqlite
-from quantum.db.engine import describe_url, sqlite_path
+from quantum.schema_engine.backup import backup_sqlite, restore_sqlite
+from quantum.schema_engine.connect import describe_url, sqlite_path
 
 
 class MaintenanceError(Exception):

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from alembic.script import Script
 from sqlalchemy.engine import Connection
 
-from quantum.db.drift import DriftItem
-from quantum.db.revisions import checksum
+from quantum.schema_engine.drift import DriftItem
+from quantum.schema_engine.revisions import checksum
 
 
 def ledger_table(name: str) -> sa.Table:

@@ -3,7 +3,7 @@
 After `ensure_schema` has validated a database with no findings, it records both (table
 `schema_fingerprint`). When both still match, nothing that could change the outcome of that
 validation has changed, so `flask db-ensure` can report "noop" without importing the models,
-SQLAlchemy and Alembic (see `quantum.db.quick`). Standard library only, for the same reason.
+SQLAlchemy and Alembic (see `quantum.schema_engine.quick`). Standard library only, for the same reason.
 
 * The code fingerprint hashes every project source file that was imported when the schema was
   validated (the models, the types and constants they use, the engine), every file of the

@@ -9,6 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
+from quantum.core.time import utcnow
+
 # Deterministic constraint names: SQLite batch migrations and drift reports need them.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -20,11 +22,6 @@ NAMING_CONVENTION = {
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 MONEY = sa.Numeric(20, 8)
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
 
 
 class UTCDateTime(sa.types.TypeDecorator):

@@ -1,4 +1,4 @@
-"""Pages that span a live table and its archive twin, newest first, with the same keyset cursor."""
+"""Keyset pages, newest first, that span a live table and its archive twin with one cursor."""
 
 from __future__ import annotations
 
@@ -50,20 +50,3 @@ def page_with_archive(
     rows.sort(key=lambda pair: (pair[0], pair[1].id), reverse=True)
     items = [_as_model(model, row) for _, row in rows[:limit]]
     return items, (items[-1].id if len(rows) > limit else None)
-
-
-def newest_archived_snapshots(*, session: Session, user_id: int, limit: int) -> list[Any]:
-    """The user's newest archived snapshots, newest first (rows with the live snapshot's columns).
-
-    `latest` and risk metrics read through to the archive when the live table holds too few of a
-    user's snapshots, so archival never changes what they answer (README, Archival).
-    """
-    from quantum.archive.models import snapshots_archive as archive
-
-    query = (
-        sa.select(archive.c.id, archive.c.user_id, archive.c.snapshot_data, archive.c.total_value, archive.c.created_at)
-        .where(archive.c.user_id == user_id)
-        .order_by(archive.c.created_at.desc(), archive.c.id.desc())
-        .limit(limit)
-    )
-    return list(session.execute(query).all())

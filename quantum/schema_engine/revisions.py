@@ -11,9 +11,9 @@ from pathlib import Path
 from alembic.config import Config
 from alembic.script import Script, ScriptDirectory
 
-from quantum.db.errors import MultipleHeads
+from quantum.schema_engine.errors import MultipleHeads
 
-# The static lint is an early warning only; quantum.db.gate decides on what actually runs.
+# The static lint is an early warning only; quantum.schema_engine.gate decides on what actually runs.
 DESTRUCTIVE_SQL = re.compile(r"\b(DROP\s+TABLE|DROP\s+COLUMN|TRUNCATE|DELETE\s+FROM|DROP\s+TYPE)\b", re.I)
 SCHEMA_SQL = re.compile(r"^\s*(CREATE|ALTER|DROP|COMMENT|GRANT|REVOKE)\b", re.I)
 

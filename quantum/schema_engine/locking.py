@@ -13,8 +13,8 @@ from filelock import FileLock
 from filelock import Timeout as FileLockTimeout
 from sqlalchemy.engine import Connection
 
-from quantum.db.engine import describe_url, sqlite_path
-from quantum.db.errors import LockTimeout
+from quantum.schema_engine.connect import describe_url, sqlite_path
+from quantum.schema_engine.errors import LockTimeout
 
 log = logging.getLogger(__name__)
 

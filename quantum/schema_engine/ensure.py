@@ -16,28 +16,28 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from quantum.db import ledger
-from quantum.db.backends import rules_for
-from quantum.db.backup import backup_sqlite, restore_sqlite, schema_fingerprint
-from quantum.db.drift import DriftItem, compare_schema
-from quantum.db.engine import create_migration_engine, describe_url, sqlite_path
-from quantum.db.errors import (
+from quantum.schema_engine import ledger
+from quantum.schema_engine.backends import rules_for
+from quantum.schema_engine.backup import backup_sqlite, restore_sqlite, schema_fingerprint
+from quantum.schema_engine.connect import create_migration_engine, describe_url, sqlite_path
+from quantum.schema_engine.drift import DriftItem, compare_schema
+from quantum.schema_engine.errors import (
     DatabaseAhead,
     MigrationFailed,
     SchemaDrift,
     SchemaError,
 )
-from quantum.db.fingerprint import (
+from quantum.schema_engine.fingerprint import (
     FINGERPRINT_TABLE,
     catalog_fingerprint,
     code_fingerprint,
     create_table_sql,
     project_files,
 )
-from quantum.db.gate import StatementGate
-from quantum.db.locking import schema_lock
-from quantum.db.retry import connect_with_retry, first_line
-from quantum.db.revisions import (
+from quantum.schema_engine.gate import StatementGate
+from quantum.schema_engine.locking import schema_lock
+from quantum.schema_engine.retry import connect_with_retry, first_line
+from quantum.schema_engine.revisions import (
     LintFinding,
     adds_enum_label,
     alembic_config,
@@ -65,7 +65,7 @@ class SchemaTarget:
     version_table: str = "alembic_version"
     ledger_table: str = "schema_ledger"
     # The folder of the code that defines `metadata`. When set, a clean validation records
-    # fingerprints of that code and of the database, for `quantum.db.quick` to check later.
+    # fingerprints of that code and of the database, for `quantum.schema_engine.quick` to check later.
     code_root: str | None = None
 
     @property
@@ -269,7 +269,7 @@ def _ledger_findings(
 
 
 def _lint_warnings(pending: list) -> list[LintFinding]:
-    """The static lint, now an early warning: the gate (quantum.db.gate) decides on what really runs."""
+    """The static lint, now an early warning: the gate (quantum.schema_engine.gate) decides on what really runs."""
     findings = [finding for rev in pending for finding in lint_revision(rev)]
     for finding in findings:
         log.warning("db-ensure: pending revision may destroy data: %s", finding.describe())

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic.script import Script
 from sqlalchemy.engine import Connection
 
-from quantum.db.errors import DestructiveMigration
+from quantum.schema_engine.errors import DestructiveMigration
 
 _IDENT = r'(?:"(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
 _NAME = rf"((?:{_IDENT}\.)?{_IDENT})"

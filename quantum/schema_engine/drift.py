@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-from quantum.db.backends import BackendRules, check_labels, enum_impl, rules_for
+from quantum.schema_engine.backends import BackendRules, check_labels, enum_impl, rules_for
 
 # Differences the running code does not trip over: extra objects in the database.
 WARNING_KINDS = {"extra_table", "extra_index", "extra_unique", "extra_foreign_key", "extra_column", "edited_revision"}

@@ -2,7 +2,7 @@
 
 Installed as a Flask CLI plugin (entry point `flask.commands` in pyproject.toml), so `flask
 db-ensure` runs without building the web application: it reads the settings from the
-environment, tries the fingerprint fast path (`quantum.db.quick`), and only when that cannot
+environment, tries the fingerprint fast path (`quantum.schema_engine.quick`), and only when that cannot
 vouch for the database imports the engine and the models for the full run. The app also
 registers the same command (`quantum.cli`), which always runs in full with the app's settings.
 """
@@ -72,8 +72,8 @@ def run_db_ensure(
         if report is not None:
             _print(report, as_json)
             sys.exit(0)
-    from quantum.db.errors import SchemaError
     from quantum.schema import ensure_app_schema
+    from quantum.schema_engine.errors import SchemaError
 
     overrides: dict = {"check": check, "allow_destructive": allow_destructive}
     if lock_wait is not None:
@@ -111,8 +111,8 @@ def _drop_summary_log(record: logging.LogRecord) -> bool:
 
 
 def _quick_report(settings: Settings) -> dict[str, Any] | None:
-    from quantum.db.quick import QuickTarget, quick_noop
     from quantum.paths import MIGRATIONS_DIR, PROJECT_ROOT
+    from quantum.schema_engine.quick import QuickTarget, quick_noop
 
     url = settings.migration_database_url or settings.database_url
     return quick_noop(url, QuickTarget(root=PROJECT_ROOT, migrations_dir=MIGRATIONS_DIR))

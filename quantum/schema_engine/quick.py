@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quantum.db.fingerprint import catalog_fingerprint, code_fingerprint, read_record
-from quantum.db.url import DatabaseURL, MalformedURL, parse_database_url
+from quantum.schema_engine.fingerprint import catalog_fingerprint, code_fingerprint, read_record
+from quantum.schema_engine.url import DatabaseURL, MalformedURL, parse_database_url
 
 log = logging.getLogger(__name__)
 

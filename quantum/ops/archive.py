@@ -11,27 +11,10 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from quantum.db.retry import backoff_delay, first_line
 from quantum.db.transient import is_transient
+from quantum.schema_engine.retry import backoff_delay, first_line
 
 log = logging.getLogger(__name__)
-
-
-def archive_table(source: sa.Table, metadata: sa.MetaData, *indexes: tuple[str, ...]) -> sa.Table:
-    """An archive twin of `source`: same columns and ids, enums as strings, plus `archived_at`."""
-    columns = []
-    for column in source.columns:
-        column_type = column.type.impl if isinstance(column.type, sa.types.TypeDecorator) else column.type
-        # Archives are cold storage: plain strings instead of enum types keep them free of enum migrations.
-        archived_type = sa.String(32) if isinstance(column_type, sa.Enum) else column.type
-        columns.append(
-            sa.Column(column.name, archived_type, primary_key=column.primary_key, nullable=column.nullable,
-                      autoincrement=False)
-        )
-    columns.append(sa.Column("archived_at", sa.DateTime(timezone=True), nullable=False))
-    name = f"{source.name}_archive"
-    table_indexes = [sa.Index(f"ix_{name}_{'_'.join(cols)}", *cols) for cols in indexes]
-    return sa.Table(name, metadata, *columns, *table_indexes)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from typing import Callable
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from quantum.db.engine import describe_url
-from quantum.db.errors import DatabaseUnreachable
+from quantum.schema_engine.connect import describe_url
+from quantum.schema_engine.errors import DatabaseUnreachable
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,8 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from quantum.db.engine import describe_url
-from quantum.db.locking import schema_lock
-from quantum.db.maintenance import (
+from quantum.extensions import db
+from quantum.ops.maintenance import (
     EXACT_COUNT_MAX_BYTES,
     MaintenanceError,
     backup,
@@ -22,7 +21,8 @@ from quantum.db.maintenance import (
     slowest_statements,
     table_stats,
 )
-from quantum.extensions import db
+from quantum.schema_engine.connect import describe_url
+from quantum.schema_engine.locking import schema_lock
 
 
 def _settings():  # noqa: ANN202
@@ -143,10 +143,4 @@ def db_optimize() -> None:
     click.echo(f"optimized: {what}")
 
 
-def _archive_command():  # noqa: ANN202
-    from quantum.archive.cli import db_archive
-
-    return db_archive
-
-
-OPS_COMMANDS = [db_backup, db_restore, db_check, db_stats, db_optimize, _archive_command()]
+OPS_COMMANDS = [db_backup, db_restore, db_check, db_stats, db_optimize]

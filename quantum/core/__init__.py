@@ -1,0 +1,1 @@
+"""The shared kernel every domain may use: money, time, column types, pagination, archive twins."""

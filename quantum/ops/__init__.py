@@ -1,0 +1,1 @@
+"""Operations: `flask db-ensure`, backups, restores, integrity checks, statistics, optimisation and archival."""
