@@ -1,6 +1,6 @@
 """The unit of work's retry policy on real conflicts: how many attempts, how long between them, what gives up.
 
-`run_in_transaction` (quantum/trading/transactions.py) retries a whole transaction on a busy or conflicting
+The unit of work (quantum/db/unit_of_work.py) retries a whole transaction on a busy or conflicting
 database and never on a lost connection (an order may have landed). The conflicts here are real: a second
 connection holding SQLite's write lock, a concurrent update under PostgreSQL's REPEATABLE READ, a server
 that terminates the session (issue 21, docs/testing.md).
@@ -18,9 +18,20 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from quantum.errors import ServiceUnavailable
+from quantum.db.unit_of_work import unit_of_work
+from quantum.portfolio.locks import lock_balance
 from quantum.portfolio.models import Balance
-from quantum.trading.transactions import lock_balance, run_in_transaction
 from tests.trading.helpers import install_sqlite_pragmas, new_user
+
+
+def run_in_transaction(session: Session, work: Callable[[Session], object], **policy: object) -> object:
+    """Run `work(session)` as one unit of work with the given retry policy (attempts, delays, sleep)."""
+
+    @unit_of_work(**policy)
+    def unit(*, session: Session) -> object:
+        return work(session)
+
+    return unit(session=session)
 
 
 def quick_engine(db_url: str) -> sa.Engine:
@@ -40,7 +51,7 @@ def quick_engine(db_url: str) -> sa.Engine:
 def funded_user(session: Session):
     """A user whose balance row exists (0), so that the conflicts are on an existing row."""
     user = new_user(session)
-    lock_balance(session, user.id)
+    lock_balance(session=session, user_id=user.id)
     session.commit()
     return user
 
@@ -67,14 +78,14 @@ def conflicting_work(db_url: str, user_id: int, conflicts: int) -> tuple[Callabl
                 holder.append(other)
             if not conflict and holder:
                 holder.pop().rollback()
-            balance = lock_balance(session, user_id)
+            balance = lock_balance(session=session, user_id=user_id)
         else:
             if conflict:  # another transaction changes the row after this one's snapshot, then locking it fails
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
                 session.execute(sa.text("SELECT 1"))  # the snapshot is taken here
                 with other_writer().begin() as other:
                     other.execute(sa.text("UPDATE balances SET updated_at = now() WHERE user_id = :u"), {"u": user_id})
-            balance = lock_balance(session, user_id)
+            balance = lock_balance(session=session, user_id=user_id)
         balance.available = balance.available + 1
         session.flush()
         return "done"
@@ -142,7 +153,7 @@ def test_a_lost_connection_is_not_retried(db_url, backend, quick_session):
 
     def work(session: Session) -> None:
         calls.append(1)
-        lock_balance(session, user.id)
+        lock_balance(session=session, user_id=user.id)
         session.execute(sa.text("SELECT pg_terminate_backend(pg_backend_pid())"))
 
     with pytest.raises(DBAPIError) as caught:
@@ -171,7 +182,7 @@ def test_a_session_that_already_holds_the_balance_adds_to_what_another_session_w
         with Session(engine, expire_on_commit=False) as first, Session(engine, expire_on_commit=False) as second:
             user = funded_user(first)
             service.deposit(session=first, user=user, data={"amount": 10, "currency": "USD"})
-            held = lock_balance(first, user.id)  # the first session keeps the row it read (10)
+            held = lock_balance(session=first, user_id=user.id)  # the first session keeps the row it read (10)
             first.commit()
             service.deposit(session=second, user=user, data={"amount": 5, "currency": "USD"})
             service.deposit(session=first, user=user, data={"amount": 1, "currency": "USD"})
