@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from quantum.auth.models import TokenBlocklist
 from quantum.auth.scopes import scopes_for_user
+from quantum.db.unit_of_work import unit_of_work
 from quantum.models.base import utcnow
 from quantum.models.users import User
 
@@ -49,7 +50,7 @@ def family_key(family: object) -> str | None:
     return FAMILY_PREFIX + family if isinstance(family, str) and 0 < len(family) <= 48 else None
 
 
-def issue_tokens(user: User, *, family: str | None = None) -> dict[str, Any]:
+def issue_tokens(*, user: User, family: str | None = None) -> dict[str, Any]:
     """A fresh access and refresh token pair for `user` in `family` (default: a new family)."""
     identity = str(user.id)
     claims = token_claims(user)
@@ -107,16 +108,16 @@ def claim_refresh_token(*, session: Session, payload: dict[str, Any]) -> bool:
     the unique check; SQLite serializes the writers), so exactly one gets a new pair.
     """
     try:
-        session.add(TokenBlocklist(jti=payload["jti"], token_type="refresh",
-                                   user_id=user_id_from_subject(payload.get("sub")), expires_at=_expiry_of(payload)))
-        session.commit()
+        _block_refresh_token(session=session, payload=payload)
     except IntegrityError:
-        session.rollback()
         return False
-    except BaseException:
-        session.rollback()
-        raise
     return True
+
+
+@unit_of_work
+def _block_refresh_token(*, session: Session, payload: dict[str, Any]) -> None:
+    session.add(TokenBlocklist(jti=payload["jti"], token_type="refresh",
+                               user_id=user_id_from_subject(payload.get("sub")), expires_at=_expiry_of(payload)))
 
 
 def revoke_family(*, session: Session, payload: dict[str, Any]) -> bool:
