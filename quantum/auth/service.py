@@ -80,11 +80,13 @@ def create_user(*, session: Session, data: dict[str, Any], ip: str | None = None
 
 
 def _username(data: dict[str, Any]) -> str | None:
+    """The requested username, trimmed; None when there is none."""
     return (data.get("username") or "").strip() or None
 
 
 @unit_of_work
 def _register(*, session: Session, data: dict[str, Any], ip: str | None, actor_id: int | None) -> User:
+    """The registration's transaction: check, insert the account and its audit entry."""
     email = normalize_email(data["email"])
     username = _username(data)
     if problems := password_problems(data["password"], email=email):
@@ -171,6 +173,7 @@ def report_refresh_reuse(*, session: Session, refresh_payload: dict[str, Any], i
 
 @unit_of_work
 def _revoke_reused_family(*, session: Session, refresh_payload: dict[str, Any], ip: str | None) -> bool:
+    """The reuse report's transaction: the family's blocklist entry and its audit entry."""
     user_id = user_id_from_subject(refresh_payload.get("sub"))
     revoked = revoke_family(session=session, payload=refresh_payload)
     if revoked and user_id is not None and session.get(User, user_id) is not None:

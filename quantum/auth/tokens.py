@@ -116,6 +116,7 @@ def claim_refresh_token(*, session: Session, payload: dict[str, Any]) -> bool:
 
 @unit_of_work
 def _block_refresh_token(*, session: Session, payload: dict[str, Any]) -> None:
+    """The rotation's one write: the presented refresh token on the blocklist."""
     session.add(TokenBlocklist(jti=payload["jti"], token_type="refresh",
                                user_id=user_id_from_subject(payload.get("sub")), expires_at=_expiry_of(payload)))
 

@@ -17,8 +17,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from quantum.errors import ServiceUnavailable
 from quantum.db.unit_of_work import unit_of_work
+from quantum.errors import ServiceUnavailable
 from quantum.portfolio.locks import lock_balance
 from quantum.portfolio.models import Balance
 from tests.trading.helpers import install_sqlite_pragmas, new_user

@@ -9,13 +9,13 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from quantum.db.unit_of_work import is_transient, unit_of_work
 from quantum.errors import APIError, Conflict, NotFound
 from quantum.models.base import utcnow
 from quantum.portfolio import service as portfolio
 from quantum.trading import service
 from quantum.trading.models import Budget, DailyMetric, Fill, Order, OrderStatus, Position
 from quantum.trading.money import ZERO, quantize
-from quantum.db.unit_of_work import is_transient, unit_of_work
 from tests.trading.helpers import assert_conserved, new_user
 
 
