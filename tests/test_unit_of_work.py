@@ -203,6 +203,8 @@ def test_a_real_conflict_is_retried_whole_until_it_clears(engine, session, commi
     assert [message.split(", retrying")[0] for message in retries] == [
         "transient database conflict (attempt 1/5)", "transient database conflict (attempt 2/5)"]
     assert all(f"retrying in {pause:.3f}s: " in message for pause, message in zip(pauses, retries, strict=True))
+    reason = "database is locked" if engine.dialect.name == "sqlite" else "could not serialize access"
+    assert all(message.split("s: ", 1)[1].startswith(reason) for message in retries), retries
     assert ACTIVE not in session.info
 
 
@@ -417,6 +419,13 @@ def test_raise_after_commit_on_a_retried_attempt(engine, session, conflicts):
         attempt(session=session)
     assert calls == [1, 1]
     assert committed(engine) == {"total": 1}
+
+
+def test_raise_after_commit_outside_a_unit_of_work_names_its_error():
+    """Raised where no unit of work catches it (a mistake), it still says what went wrong."""
+    error = PermissionError("refused")
+    assert str(RaiseAfterCommit(error)) == "refused"
+    assert RaiseAfterCommit(error).error is error
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
