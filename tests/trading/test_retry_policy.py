@@ -24,7 +24,7 @@ from quantum.portfolio.models import Balance
 from tests.trading.helpers import install_sqlite_pragmas, new_user
 
 
-def run_in_transaction(session: Session, work: Callable[[Session], object], **policy: object) -> object:
+def run_unit(session: Session, work: Callable[[Session], object], **policy: object) -> object:
     """Run `work(session)` as one unit of work with the given retry policy (attempts, delays, sleep)."""
 
     @unit_of_work(**policy)
@@ -108,7 +108,7 @@ def test_a_conflict_is_retried_until_it_clears_with_growing_pauses(db_url, quick
     user = funded_user(quick_session)
     work, calls = conflicting_work(db_url, user.id, conflicts=2)
     pauses: list[float] = []
-    assert run_in_transaction(quick_session, work, base_delay=0.01, max_delay=0.5, sleep=pauses.append) == "done"
+    assert run_unit(quick_session, work, base_delay=0.01, max_delay=0.5, sleep=pauses.append) == "done"
     assert calls == [1, 2, 3]
     assert len(pauses) == 2
     assert 0 < pauses[0] <= 0.5 and 0 < pauses[1] <= 0.5
@@ -121,14 +121,14 @@ def test_a_conflict_that_never_clears_gives_up_after_the_last_attempt_with_datab
     work, calls = conflicting_work(db_url, user.id, conflicts=99)
     pauses: list[float] = []
     with pytest.raises(ServiceUnavailable) as caught:
-        run_in_transaction(quick_session, work, attempts=3, base_delay=0.01, sleep=pauses.append)
+        run_unit(quick_session, work, attempts=3, base_delay=0.01, sleep=pauses.append)
     assert calls == [1, 2, 3]
     assert len(pauses) == 2
     error = caught.value
     assert (error.status, error.error, error.retry_after, error.message) == (
         503, "database_busy", 1, "the database is busy; retry shortly")
     work.release()  # SQLite's other writer lets go
-    run_in_transaction(quick_session, conflicting_work(db_url, user.id, conflicts=0)[0])  # nothing else was kept
+    run_unit(quick_session, conflicting_work(db_url, user.id, conflicts=0)[0])  # nothing else was kept
     assert quick_session.scalar(sa.select(Balance.available).where(Balance.user_id == user.id)) == 1
 
 
@@ -138,7 +138,7 @@ def test_the_default_policy_makes_eight_attempts(db_url, quick_session):
     work, calls = conflicting_work(db_url, user.id, conflicts=99)
     pauses: list[float] = []
     with pytest.raises(ServiceUnavailable):
-        run_in_transaction(quick_session, work, sleep=pauses.append)
+        run_unit(quick_session, work, sleep=pauses.append)
     assert calls == list(range(1, 9))
     assert len(pauses) == 7 and all(0 < pause <= 1.0 for pause in pauses)
     assert pauses[0] <= 0.04  # the first pause starts from base_delay 0.02 (with at most as much jitter)
@@ -157,7 +157,7 @@ def test_a_lost_connection_is_not_retried(db_url, backend, quick_session):
         session.execute(sa.text("SELECT pg_terminate_backend(pg_backend_pid())"))
 
     with pytest.raises(DBAPIError) as caught:
-        run_in_transaction(quick_session, work, sleep=lambda _: None)
+        run_unit(quick_session, work, sleep=lambda _: None)
     assert not isinstance(caught.value, ServiceUnavailable)
     assert calls == [1]
 
@@ -168,7 +168,7 @@ def test_no_pause_is_longer_than_max_delay(db_url, quick_session):
     work, calls = conflicting_work(db_url, user.id, conflicts=99)
     pauses: list[float] = []
     with pytest.raises(ServiceUnavailable):
-        run_in_transaction(quick_session, work, attempts=3, base_delay=1.0, max_delay=0.05, sleep=pauses.append)
+        run_unit(quick_session, work, attempts=3, base_delay=1.0, max_delay=0.05, sleep=pauses.append)
     work.release()
     assert len(pauses) == 2 and all(0 < pause <= 0.05 for pause in pauses), pauses
 
