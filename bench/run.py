@@ -206,7 +206,7 @@ def in_process(url: str, users: int, orders: int) -> dict[str, Any]:
         emails = [demo_email(seed, i) for i in range(1, users + 1)]
         people = db.session.scalars(sa.select(User).where(User.email.in_(emails))).all()
         heavy = db.session.scalars(sa.select(User).where(User.email == demo_email(seed, 0))).one()
-        tokens = [issue_tokens(u)["access_token"] for u in people]
+        tokens = [issue_tokens(user=u)["access_token"] for u in people]
         # Enough cash for every order the load test places (they buy 1 AAPL at 1.00).
         for user in people:
             deposit(session=db.session, user=user, data={"amount": "1000000", "currency": "USD"})
@@ -242,8 +242,8 @@ def in_process(url: str, users: int, orders: int) -> dict[str, Any]:
         out["heavy_user"] = {
             "orders": orders_count,
             "metrics_service": timed(lambda: trading.metrics(session=db.session, user=heavy), 20),
-            "risk_service": timed(lambda: ai_service.risk_metrics(db.session, heavy), 20),
-            "token": issue_tokens(heavy)["access_token"],
+            "risk_service": timed(lambda: ai_service.risk_metrics(session=db.session, user=heavy), 20),
+            "token": issue_tokens(user=heavy)["access_token"],
         }
         out["tokens"] = tokens
     return out

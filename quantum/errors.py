@@ -243,9 +243,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def _operational_error(exc: OperationalError) -> Response:
-        from quantum.db.deadline import timeout_ms_of
-
-        if (timeout_ms := timeout_ms_of(exc)) is not None:
+        # The runtime's QueryTimeout (quantum.db.deadline) carries the bound it exceeded; errors sit below
+        # the runtime in the layers, so the handler reads that attribute instead of importing the class.
+        if (timeout_ms := getattr(exc.orig, "timeout_ms", None)) is not None:
             log.error("database timeout: %s", exc.orig)
             return error_response(
                 503, "database_timeout", "the database did not answer in time; retry shortly",

@@ -58,7 +58,7 @@ def mint_tokens(app: Any, users: int, seed: int) -> list[str]:
     with app.app_context():
         emails = [demo_email(seed, i) for i in range(1, users + 1)]
         people = db.session.scalars(sa.select(User).where(User.email.in_(emails))).all()
-        return [issue_tokens(user)["access_token"] for user in people]
+        return [issue_tokens(user=user)["access_token"] for user in people]
 
 
 def bare_app() -> Any:

@@ -89,7 +89,7 @@ def mint_tokens(url: str, users: int, seed: int) -> list[str]:
     app = create_app({"SCHEMA_GUARD": False})
     with app.app_context():
         emails = [demo_email(seed, i) for i in range(1, users + 1)]
-        tokens = [issue_tokens(user)["access_token"] for user in db.session.scalars(
+        tokens = [issue_tokens(user=user)["access_token"] for user in db.session.scalars(
             sa.select(User).where(User.email.in_(emails)))]
         db.engine.dispose()
     return tokens

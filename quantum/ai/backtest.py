@@ -547,8 +547,8 @@ def check_rules(slug: str, params: dict) -> None:
 
 
 def run(
-    slug: str, symbol: str, bars: Sequence[Bar], params: dict, bars_b: Sequence[Bar] | None = None,
-    *, risk_free_rate: float = 0.0,
+    *, slug: str, symbol: str, bars: Sequence[Bar], params: dict, bars_b: Sequence[Bar] | None = None,
+    risk_free_rate: float = 0.0,
 ) -> BacktestResult:
     """Run template `slug` over `bars` (and `bars_b`, the second symbol's, for pairs).
 

@@ -31,11 +31,9 @@ def import_bars(path: Path, symbol: str | None) -> None:
     rows, errors = read_csv(path, default_symbol=symbol)
     if not errors:
         try:
-            # One transaction: a bar already stored (or repeated in the file) rolls every row back.
-            service.insert_bars(db.session, [bar for _, bar in rows])
-            db.session.commit()
+            # One unit of work: a bar already stored (or repeated in the file) rolls every row back.
+            service.insert_bars(session=db.session, bars=[bar for _, bar in rows])
         except APIError as exc:
-            db.session.rollback()
             errors = _conflict_lines(exc, rows)
     if errors:
         for line, message in errors[:MAX_REPORTED]:

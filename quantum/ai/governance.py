@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from quantum.ai.models import AIRequest, Policy, RequestStatus, StrategyTemplate
 from quantum.auth.models import Tier, User
 from quantum.core.time import utcnow
+from quantum.db.unit_of_work import RaiseAfterCommit
 from quantum.errors import APIError
 
 TIER_ORDER = {Tier.free: 0, Tier.pro: 1, Tier.enterprise: 2}
@@ -80,7 +81,7 @@ class EffectivePolicy:
         }
 
 
-def effective_policy(session: Session, user: User) -> EffectivePolicy:
+def effective_policy(*, session: Session, user: User) -> EffectivePolicy:
     """The user's policy merged over their tier's; with neither, nothing is limited."""
     rows = session.scalars(
         sa.select(Policy).where(sa.or_(Policy.tier == user.tier, Policy.user_id == user.id))
@@ -109,7 +110,7 @@ def _decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def lock_user(session: Session, user: User) -> None:
+def lock_user(*, session: Session, user: User) -> None:
     """Serialize one user's governed requests (PostgreSQL row lock) so two at once cannot both pass a limit."""
     # PostgreSQL: the row lock is held until commit, so the count that follows sees every earlier request.
     # SQLite ignores FOR UPDATE; there `record()` writes the request before the count, and SQLite's single
@@ -119,8 +120,8 @@ def lock_user(session: Session, user: User) -> None:
 
 
 def record(
-    session: Session,
     *,
+    session: Session,
     user: User,
     endpoint: str,
     model: str,
@@ -143,14 +144,13 @@ def record(
     return request
 
 
-def reject(session: Session, request: AIRequest, error: APIError) -> APIError:
-    """Mark the request rejected with the error's message, commit, and return the error to raise."""
+def reject(*, request: AIRequest, error: APIError) -> RaiseAfterCommit:
+    """Mark the request rejected with the error's message; raise the result: the rejection is kept, the error raised."""
     request.status = RequestStatus.rejected
     request.reason = error.message
     request.actual_cost = Decimal(0)
     error.details = {**error.details, "request_id": request.request_id}
-    session.commit()
-    return error
+    return RaiseAfterCommit(error)
 
 
 def check_template(user: User, policy: EffectivePolicy, template: StrategyTemplate) -> None:
@@ -177,7 +177,7 @@ def next_utc_midnight(now: datetime) -> datetime:
     return today + timedelta(days=1)
 
 
-def used_today(session: Session, user: User, endpoint: str, now: datetime) -> int:
+def used_today(*, session: Session, user: User, endpoint: str, now: datetime) -> int:
     """Requests of `user` to `endpoint` since 00:00 UTC that count against the limit."""
     start = next_utc_midnight(now) - timedelta(days=1)
     return session.scalar(
@@ -193,7 +193,7 @@ def used_today(session: Session, user: User, endpoint: str, now: datetime) -> in
 
 
 def check_rate_limit(
-    session: Session, user: User, policy: EffectivePolicy, endpoint: str, *, exclude: AIRequest | None = None,
+    *, session: Session, user: User, policy: EffectivePolicy, endpoint: str, exclude: AIRequest | None = None,
     now: datetime | None = None,
 ) -> None:
     """Rule 3: at most daily_limits[endpoint] counted requests per UTC day; 429 says when the day resets."""
@@ -201,7 +201,7 @@ def check_rate_limit(
     if limit is None:
         return
     now = now or utcnow()
-    used = used_today(session, user, endpoint, now)
+    used = used_today(session=session, user=user, endpoint=endpoint, now=now)
     if exclude is not None and exclude.status in COUNTED_STATUSES:
         used -= 1  # the request being checked was already recorded
     if used < limit:

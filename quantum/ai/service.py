@@ -1,4 +1,7 @@
-"""The AI service's domain logic: templates, price bars, risk metrics and governed backtests (no HTTP here)."""
+"""The AI service's domain logic: templates, price bars, risk metrics and governed backtests (no HTTP here).
+
+Services take keyword arguments; each write is one unit of work (`quantum.db.unit_of_work`).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from sqlalchemy.orm import Session
 from quantum.ai import backtest, governance, metrics
 from quantum.ai.models import AIRequest, Policy, PriceBar, RequestStatus, StrategyTemplate
 from quantum.auth.models import Tier, User
+from quantum.core.time import utcnow
+from quantum.db.unit_of_work import RaiseAfterCommit, unit_of_work
 from quantum.errors import APIError, Conflict, NotFound, ValidationFailed
 from quantum.fields import ascii_decimal
 from quantum.portfolio.models import PortfolioSnapshot
@@ -37,7 +42,7 @@ def _valid_id(value: int) -> bool:
 
 
 def list_templates(
-    session: Session, *, category: str | None = None, tier: Tier | None = None
+    *, session: Session, category: str | None = None, tier: Tier | None = None
 ) -> list[StrategyTemplate]:
     """Templates ordered by id, optionally of one category and reachable by one tier."""
     query = sa.select(StrategyTemplate).order_by(StrategyTemplate.id)
@@ -49,7 +54,7 @@ def list_templates(
     return list(session.scalars(query))
 
 
-def get_template(session: Session, template_id: int) -> StrategyTemplate:
+def get_template(*, session: Session, template_id: int) -> StrategyTemplate:
     """One template; 404 when there is none with this id."""
     template = session.get(StrategyTemplate, template_id) if _valid_id(template_id) else None
     if template is None:
@@ -119,8 +124,26 @@ def validate_bar(raw: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, 
     return (None, errors) if errors else (clean, {})
 
 
-def insert_bars(session: Session, bars: list[dict[str, Any]]) -> int:
-    """Insert validated bars in the current transaction; 409 naming any (symbol, ts) already stored or repeated."""
+def store_bars(*, session: Session, bars: list[dict[str, Any]]) -> dict[str, Any]:
+    """Validate raw bars and store all of them, or none: 422 naming every bad bar, 409 for one already stored."""
+    clean, errors = [], {}
+    for index, raw in enumerate(bars):
+        bar, problems = validate_bar(raw)
+        if problems:
+            errors[str(index)] = problems
+        else:
+            clean.append(bar)
+    if errors:
+        raise ValidationFailed(
+            f"{len(errors)} bad bar(s): " + ", ".join(f"bars[{i}]" for i in errors), details={"bars": errors}
+        )
+    inserted = insert_bars(session=session, bars=clean)
+    return {"inserted": inserted, "symbols": sorted({bar["symbol"] for bar in clean})}
+
+
+@unit_of_work
+def insert_bars(*, session: Session, bars: list[dict[str, Any]]) -> int:
+    """Insert validated bars, all or none; 409 naming any (symbol, ts) already stored or repeated."""
     seen: dict[tuple[str, datetime], int] = {}
     for index, bar in enumerate(bars):
         key = (bar["symbol"], bar["ts"])
@@ -130,7 +153,7 @@ def insert_bars(session: Session, bars: list[dict[str, Any]]) -> int:
                 details={"duplicates": [seen[key], index]},
             )
         seen[key] = index
-    existing = find_existing(session, seen.keys())
+    existing = find_existing(session=session, keys=seen.keys())
     if existing:
         listed = ", ".join(f"{symbol} at {ts.isoformat()}" for symbol, ts in existing[:10])
         raise Conflict(
@@ -142,7 +165,7 @@ def insert_bars(session: Session, bars: list[dict[str, Any]]) -> int:
     return len(bars)
 
 
-def find_existing(session: Session, keys: Iterable[tuple[str, datetime]]) -> list[tuple[str, datetime]]:
+def find_existing(*, session: Session, keys: Iterable[tuple[str, datetime]]) -> list[tuple[str, datetime]]:
     """Which of the (symbol, ts) pairs are already stored."""
     by_symbol: dict[str, set[datetime]] = {}
     for symbol, ts in keys:
@@ -160,7 +183,9 @@ def find_existing(session: Session, keys: Iterable[tuple[str, datetime]]) -> lis
     return sorted(found)
 
 
-def load_bars(session: Session, symbol: str, start: datetime | None, end: datetime | None) -> list[backtest.Bar]:
+def load_bars(
+    *, session: Session, symbol: str, start: datetime | None, end: datetime | None
+) -> list[backtest.Bar]:
     """The stored bars of `symbol` in [start, end], oldest first (at most MAX_BARS, the newest ones)."""
     query = sa.select(PriceBar).where(PriceBar.symbol == symbol)
     if start is not None:
@@ -171,7 +196,7 @@ def load_bars(session: Session, symbol: str, start: datetime | None, end: dateti
     return [backtest.Bar(r.ts, r.open, r.high, r.low, r.close, r.volume) for r in reversed(rows)]
 
 
-def symbols(session: Session) -> list[dict[str, Any]]:
+def symbols(*, session: Session) -> list[dict[str, Any]]:
     """Every stored symbol with its bar count and first and last timestamps."""
     rows = session.execute(
         sa.select(PriceBar.symbol, sa.func.count(), sa.func.min(PriceBar.ts), sa.func.max(PriceBar.ts))
@@ -188,30 +213,31 @@ def symbols(session: Session) -> list[dict[str, Any]]:
 # --- risk metrics -------------------------------------------------------------------------------------------------
 
 
+@unit_of_work
 def risk_metrics(
-    session: Session, user: User, *, window: int | None = None, risk_free_rate: float = 0.0
+    *, session: Session, user: User, window: int | None = None, risk_free_rate: float = 0.0
 ) -> dict[str, Any]:
     """Metrics of the user's newest `window` snapshots, recorded as a governed request."""
     window = window or DEFAULT_WINDOW
-    governance.lock_user(session, user)
-    policy = governance.effective_policy(session, user)
+    governance.lock_user(session=session, user=user)
+    policy = governance.effective_policy(session=session, user=user)
     points = _snapshot_points(session, user.id, window)
     cost = risk_cost(len(points))
     request = governance.record(
-        session, user=user, endpoint=RISK_ENDPOINT, model=RISK_MODEL,
+        session=session, user=user, endpoint=RISK_ENDPOINT, model=RISK_MODEL,
         parameters={"window": window, "risk_free_rate": risk_free_rate}, estimated_cost=cost,
     )
     try:
-        governance.check_rate_limit(session, user, policy, RISK_ENDPOINT, exclude=request)
+        governance.check_rate_limit(session=session, user=user, policy=policy, endpoint=RISK_ENDPOINT,
+                                    exclude=request)
         needs_approval = governance.check_cost(policy, cost)
     except APIError as error:
-        raise governance.reject(session, request, error) from None
+        raise governance.reject(request=request, error=error) from None
     if needs_approval:
         # Metrics are cheap; a policy strict enough to gate them still gets its audit trail and a 202.
         request.status, request.reason = RequestStatus.pending, governance.approval_note(policy, cost)
-        session.commit()
         return {"pending": request}
-    body = _execute_risk(session, request, points)
+    body = _execute_risk(request, points)
     return {**body, "request_id": request.request_id}
 
 
@@ -233,7 +259,7 @@ def _snapshot_points(session: Session, user_id: int, window: int) -> list[tuple[
     return [(row.created_at, row.total_value) for row in reversed(rows)]
 
 
-def _execute_risk(session: Session, request: AIRequest, points: list[tuple[datetime, Decimal]]) -> dict[str, Any]:
+def _execute_risk(request: AIRequest, points: list[tuple[datetime, Decimal]]) -> dict[str, Any]:
     window, risk_free_rate = request.parameters["window"], request.parameters["risk_free_rate"]
     report = metrics.risk_report(points, risk_free_rate=risk_free_rate)
     body = {
@@ -247,7 +273,6 @@ def _execute_risk(session: Session, request: AIRequest, points: list[tuple[datet
     }
     request.status, request.actual_cost = RequestStatus.executed, risk_cost(len(points))
     request.result = _jsonable(body)
-    session.commit()
     return body
 
 
@@ -280,15 +305,19 @@ class BacktestOutcome:
     result: dict[str, Any] | None
 
 
-def run_backtest(session: Session, user: User, data: dict[str, Any]) -> BacktestOutcome:
-    """Check the request against the policy, record it, and run it (or leave it pending approval)."""
-    governance.lock_user(session, user)
-    policy = governance.effective_policy(session, user)
+@unit_of_work
+def run_backtest(*, session: Session, user: User, data: dict[str, Any]) -> BacktestOutcome:
+    """Check the request against the policy, record it, and run it (or leave it pending approval).
+
+    A refused or failed request is kept, with its reason, and its error raised.
+    """
+    governance.lock_user(session=session, user=user)
+    policy = governance.effective_policy(session=session, user=user)
     template = session.get(StrategyTemplate, data["template_id"])
     start, end = data.get("start"), data.get("end")
     symbol = data["symbol"]
     request = governance.record(
-        session, user=user, endpoint=BACKTEST_ENDPOINT,
+        session=session, user=user, endpoint=BACKTEST_ENDPOINT,
         model=template.slug if template else f"template:{data['template_id']}", template=template,
         parameters=_jsonable({"template_id": data["template_id"], "symbol": symbol, "start": start, "end": end,
                               "parameters": data.get("parameters") or {}}),
@@ -301,23 +330,25 @@ def run_backtest(session: Session, user: User, data: dict[str, Any]) -> Backtest
         resolved = _resolve_parameters(template, data.get("parameters"))
         if start is not None and end is not None and start > end:
             raise ValidationFailed("start must not be after end", details={"start": "must not be after end"})
-        bars = load_bars(session, symbol, start, end)
-        bars_b = load_bars(session, resolved["symbol_b"], start, end) if "symbol_b" in resolved else None
+        bars = load_bars(session=session, symbol=symbol, start=start, end=end)
+        bars_b = (load_bars(session=session, symbol=resolved["symbol_b"], start=start, end=end)
+                  if "symbol_b" in resolved else None)
         _check_data(symbol, bars, resolved, bars_b)
         request.parameters = {**request.parameters, "parameters": resolved}
         legs = 2 if bars_b is not None else 1
         request.estimated_cost = backtest.estimate_cost(len(bars), legs)
-        governance.check_rate_limit(session, user, policy, BACKTEST_ENDPOINT, exclude=request)
+        governance.check_rate_limit(session=session, user=user, policy=policy, endpoint=BACKTEST_ENDPOINT,
+                                    exclude=request)
         needs_approval = governance.check_cost(policy, request.estimated_cost)
     except APIError as error:
-        raise governance.reject(session, request, error) from None
+        raise governance.reject(request=request, error=error) from None
     if needs_approval:
         request.status = RequestStatus.pending
         request.reason = governance.approval_note(policy, request.estimated_cost)
-        session.commit()
         return BacktestOutcome(request, None)
     request.status = RequestStatus.approved
-    return BacktestOutcome(request, execute(session, request, template, bars, bars_b))
+    return BacktestOutcome(request, execute(session=session, request=request, template=template, bars=bars,
+                                            bars_b=bars_b))
 
 
 def _resolve_parameters(template: StrategyTemplate, given: dict[str, Any] | None) -> dict[str, Any]:
@@ -342,27 +373,27 @@ def _check_data(symbol: str, bars: list, resolved: dict, bars_b: list | None) ->
                                details={"parameters": {"symbol_b": f"no bars for {other} in the range"}})
 
 
+@unit_of_work
 def execute(
-    session: Session, request: AIRequest, template: StrategyTemplate, bars: list, bars_b: list | None
+    *, session: Session, request: AIRequest, template: StrategyTemplate, bars: list, bars_b: list | None
 ) -> dict[str, Any]:
-    """Run an approved backtest, store its result, commit; a failure is recorded and raised."""
+    """Run an approved backtest and store its result; a failure is recorded on the request and raised."""
     params = request.parameters["parameters"]
     symbol = request.parameters["symbol"]
     request.status = RequestStatus.executing
     session.flush()
     try:
-        result = backtest.run(template.slug, symbol, bars, params, bars_b,
+        result = backtest.run(slug=template.slug, symbol=symbol, bars=bars, params=params, bars_b=bars_b,
                               risk_free_rate=current_app.config.get("RISK_FREE_RATE", 0.0))
     except backtest.DataError as exc:
         error = ValidationFailed(exc.message, details={exc.field_name: exc.message})
-        raise governance.reject(session, request, error) from None
+        raise governance.reject(request=request, error=error) from None
     except backtest.ParameterError as exc:
         error = ValidationFailed("invalid parameters", details={"parameters": exc.errors})
-        raise governance.reject(session, request, error) from None
+        raise governance.reject(request=request, error=error) from None
     except Exception as exc:
         request.status, request.reason = RequestStatus.failed, f"the backtest raised {type(exc).__name__}"
-        session.commit()
-        raise
+        raise RaiseAfterCommit(exc) from None
     body = {
         "template": {"id": template.id, "slug": template.slug, "name": template.name},
         "symbol": symbol,
@@ -375,7 +406,6 @@ def execute(
     request.status = RequestStatus.executed
     request.actual_cost = backtest.estimate_cost(result.bars, legs)
     request.result = _jsonable(body)
-    session.commit()
     return body
 
 
@@ -383,13 +413,13 @@ def execute(
 
 
 def list_requests(
-    session: Session, user: User, *, limit: int = 50, before: str | None = None,
+    *, session: Session, user: User, limit: int = 50, before: str | None = None,
     endpoint: str | None = None, status: RequestStatus | None = None,
 ) -> list[AIRequest]:
     """The user's own requests, newest first; page with `before` (the last request_id of the previous page)."""
     query = sa.select(AIRequest).where(AIRequest.user_id == user.id)
     if before is not None:
-        query = query.where(AIRequest.id < get_request(session, before, user=user).id)
+        query = query.where(AIRequest.id < get_request(session=session, request_id=before, user=user).id)
     if endpoint:
         query = query.where(AIRequest.endpoint == endpoint)
     if status is not None:
@@ -397,7 +427,7 @@ def list_requests(
     return list(session.scalars(query.order_by(AIRequest.id.desc()).limit(limit)))
 
 
-def get_request(session: Session, request_id: str, *, user: User | None = None) -> AIRequest:
+def get_request(*, session: Session, request_id: str, user: User | None = None) -> AIRequest:
     """One request by its public id; another user's (when `user` is given) is 404, like a missing one."""
     query = sa.select(AIRequest).where(AIRequest.request_id == request_id)
     if user is not None:
@@ -416,46 +446,55 @@ def _require_pending(request: AIRequest, action: str) -> None:
         )
 
 
-def cancel_request(session: Session, user: User, request_id: str) -> AIRequest:
+@unit_of_work
+def cancel_request(*, session: Session, user: User, request_id: str) -> AIRequest:
     """The owner withdraws a pending request."""
-    request = get_request(session, request_id, user=user)
+    request = get_request(session=session, request_id=request_id, user=user)
     _require_pending(request, "cancelled")
     request.status, request.reason = RequestStatus.cancelled, "cancelled by its owner"
     request.actual_cost = Decimal(0)
-    session.commit()
     return request
 
 
-def decide_request(session: Session, request_id: str, *, approve: bool, note: str | None = None) -> AIRequest:
+@unit_of_work
+def decide_request(*, session: Session, request_id: str, approve: bool, note: str | None = None) -> AIRequest:
     """An administrator approves (and so runs) or rejects a pending request."""
-    request = get_request(session, request_id)
+    request = get_request(session=session, request_id=request_id)
     _require_pending(request, "approved" if approve else "rejected")
     if not approve:
         request.status = RequestStatus.rejected
         request.reason, request.actual_cost = note or "rejected by an administrator", Decimal(0)
-        session.commit()
         return request
     request.status = RequestStatus.approved
     if request.endpoint == RISK_ENDPOINT:
-        _execute_risk(session, request, _snapshot_points(session, request.user_id, request.parameters["window"]))
+        _execute_risk(request, _snapshot_points(session, request.user_id, request.parameters["window"]))
         return request
     template = session.get(StrategyTemplate, request.template_id) if request.template_id else None
     if template is None:
         request.status, request.reason = RequestStatus.failed, "the template no longer exists"
-        session.commit()
         return request
     stored = request.parameters
     start = parse_timestamp(stored["start"]) if stored.get("start") else None
     end = parse_timestamp(stored["end"]) if stored.get("end") else None
-    bars = load_bars(session, stored["symbol"], start, end)
+    bars = load_bars(session=session, symbol=stored["symbol"], start=start, end=end)
     symbol_b = stored["parameters"].get("symbol_b")
-    bars_b = load_bars(session, symbol_b, start, end) if symbol_b else None
+    bars_b = load_bars(session=session, symbol=symbol_b, start=start, end=end) if symbol_b else None
     try:
-        execute(session, request, template, bars, bars_b)
-    except APIError:
-        pass  # recorded on the request (rejected with its reason); the administrator reads it there
+        execute(session=session, request=request, template=template, bars=bars, bars_b=bars_b)
+    except RaiseAfterCommit as outcome:
+        if not isinstance(outcome.error, APIError):
+            raise  # a crash: kept as failed, and a 500
+        # Refused: recorded on the request (rejected with its reason); the administrator reads it there.
     return request
 
+
+def policy_overview(*, session: Session, user: User) -> dict[str, Any]:
+    """The governance rules that apply to the user, today's usage of each limited endpoint, and when it resets."""
+    policy = governance.effective_policy(session=session, user=user)
+    now = utcnow()
+    used = {endpoint: governance.used_today(session=session, user=user, endpoint=endpoint, now=now)
+            for endpoint in policy.daily_limits}
+    return {**policy.to_dict(), "used_today": used, "resets_at": governance.next_utc_midnight(now)}
 
 
 # --- policies (administration) ------------------------------------------------------------------------------------
@@ -464,15 +503,16 @@ POLICY_FIELDS = ("allowed_templates", "daily_limits", "approval_cost", "max_cost
 GOVERNED_ENDPOINTS = (RISK_ENDPOINT, BACKTEST_ENDPOINT)
 
 
-def list_policies(session: Session) -> list[Policy]:
+def list_policies(*, session: Session) -> list[Policy]:
     """Tier policies (free, pro, enterprise) and then user policies by user id."""
     rows = session.scalars(sa.select(Policy)).all()
     tier_rank = governance.TIER_ORDER
     return sorted(rows, key=lambda p: (p.tier is None, tier_rank.get(p.tier, 0), p.user_id or 0))
 
 
+@unit_of_work
 def put_policy(
-    session: Session, data: dict[str, Any], *, tier: Tier | None = None, user_id: int | None = None
+    *, session: Session, data: dict[str, Any], tier: Tier | None = None, user_id: int | None = None
 ) -> Policy:
     """Create or replace the policy of a tier or a user (every field; null means no limit or fall back)."""
     if user_id is not None and (not _valid_id(user_id) or session.get(User, user_id) is None):
@@ -491,14 +531,13 @@ def put_policy(
     for name in POLICY_FIELDS:
         setattr(policy, name, data.get(name))
     session.add(policy)
-    session.commit()
     return policy
 
 
-def delete_user_policy(session: Session, user_id: int) -> None:
+@unit_of_work
+def delete_user_policy(*, session: Session, user_id: int) -> None:
     """Remove a user's own policy: their tier's applies again."""
     policy = session.scalar(sa.select(Policy).where(Policy.user_id == user_id))
     if policy is None:
         raise NotFound(f"user {user_id} has no policy of their own", details={"user_id": user_id})
     session.delete(policy)
-    session.commit()

@@ -16,14 +16,12 @@ from flask.views import MethodView
 from flask.wrappers import Response
 from flask_smorest import Blueprint
 
-from quantum.ai import governance, schemas, service
+from quantum.ai import schemas, service
 from quantum.ai.models import AIRequest
 from quantum.auth.decorators import admin_required, auth_required, current_principal
 from quantum.auth.models import Tier
 from quantum.auth.scopes import AI_READ
-from quantum.auth.transactions import atomic
 from quantum.config import ConfigError
-from quantum.core.time import utcnow
 from quantum.errors import ValidationFailed
 from quantum.extensions import db
 
@@ -49,10 +47,6 @@ def _configure(state: Any) -> None:
     config["RISK_FREE_RATE"] = rate
 
 
-def _user() -> Any:
-    return current_principal().user
-
-
 def _pending(request: AIRequest) -> Response:
     """202 with the request: it waits for an administrator."""
     response = jsonify(schemas.RequestSchema().dump(request))
@@ -67,8 +61,8 @@ class Templates(MethodView):
     @blp.response(200, schemas.TemplateSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """List strategy templates, optionally by category and by the tier that may run them."""
-        user = _user()
-        templates = service.list_templates(db.session, category=args.get("category"), tier=args.get("tier"))
+        user = current_principal().user
+        templates = service.list_templates(session=db.session, category=args.get("category"), tier=args.get("tier"))
         return [_template(t, user) for t in templates]
 
 
@@ -79,7 +73,7 @@ class TemplateItem(MethodView):
     @blp.alt_response(404, description="No such template")
     def get(self, template_id: int) -> Any:
         """One strategy template with its parameters' types, defaults and bounds."""
-        return _template(service.get_template(db.session, template_id), _user())
+        return _template(service.get_template(session=db.session, template_id=template_id), current_principal().user)
 
 
 def _template(template: Any, user: Any) -> dict[str, Any]:
@@ -100,7 +94,8 @@ class RiskMetrics(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Volatility, VaR, CVaR, drawdown and Sharpe of the caller's newest `window` portfolio snapshots."""
         body = service.risk_metrics(
-            db.session, _user(), window=args["window"], risk_free_rate=current_app.config["RISK_FREE_RATE"]
+            session=db.session, user=current_principal().user, window=args["window"],
+            risk_free_rate=current_app.config["RISK_FREE_RATE"],
         )
         if "pending" in body:
             return _pending(body["pending"])
@@ -115,20 +110,7 @@ class PriceBars(MethodView):
     @blp.alt_response(409, description="A bar for that symbol and timestamp is already stored")
     def post(self, data: dict[str, Any]) -> Any:
         """Store OHLCV bars (admin); all of them or, on any bad bar, none."""
-        clean, errors = [], {}
-        for index, raw in enumerate(data["bars"]):
-            bar, problems = service.validate_bar(raw)
-            if problems:
-                errors[str(index)] = problems
-            else:
-                clean.append(bar)
-        if errors:
-            raise ValidationFailed(
-                f"{len(errors)} bad bar(s): " + ", ".join(f"bars[{i}]" for i in errors), details={"bars": errors}
-            )
-        with atomic(db.session):
-            inserted = service.insert_bars(db.session, clean)
-        return {"inserted": inserted, "symbols": sorted({bar["symbol"] for bar in clean})}
+        return service.store_bars(session=db.session, bars=data["bars"])
 
 
 @blp.route("/symbols")
@@ -137,7 +119,7 @@ class Symbols(MethodView):
     @blp.response(200, schemas.SymbolSchema(many=True))
     def get(self) -> Any:
         """Symbols with stored bars: how many and from when to when."""
-        return service.symbols(db.session)
+        return service.symbols(session=db.session)
 
 
 @blp.route("/backtests")
@@ -150,7 +132,7 @@ class Backtests(MethodView):
     @blp.doc(responses=POLICY_ERRORS)
     def post(self, data: dict[str, Any]) -> Any:
         """Run a strategy template over the stored bars of a symbol: trades, equity curve and metrics."""
-        outcome = service.run_backtest(db.session, _user(), data)
+        outcome = service.run_backtest(session=db.session, user=current_principal().user, data=data)
         if outcome.result is None:
             return _pending(outcome.request)
         return {**outcome.result, "request_id": outcome.request.request_id, "status": outcome.request.status.value}
@@ -164,7 +146,7 @@ class Requests(MethodView):
     @blp.alt_response(404, description="The `before` cursor names no request of yours (not_found)")
     def get(self, args: dict[str, Any]) -> Any:
         """The caller's own AI requests, newest first; page with `before`."""
-        items = service.list_requests(db.session, _user(), **args)
+        items = service.list_requests(session=db.session, user=current_principal().user, **args)
         next_before = items[-1].request_id if len(items) == args["limit"] else None
         return {"items": items, "next_before": next_before}
 
@@ -176,7 +158,7 @@ class RequestItem(MethodView):
     @blp.alt_response(404, description="No such request among the caller's")
     def get(self, request_id: str) -> Any:
         """One of the caller's requests, with its result once executed."""
-        return service.get_request(db.session, request_id, user=_user())
+        return service.get_request(session=db.session, request_id=request_id, user=current_principal().user)
 
 
 @blp.route("/requests/<request_id>/cancel")
@@ -186,7 +168,7 @@ class RequestCancel(MethodView):
     @blp.alt_response(409, description="The request is not pending")
     def post(self, request_id: str) -> Any:
         """Withdraw one of the caller's pending requests."""
-        return service.cancel_request(db.session, _user(), request_id)
+        return service.cancel_request(session=db.session, user=current_principal().user, request_id=request_id)
 
 
 @blp.route("/requests/<request_id>/approve")
@@ -196,7 +178,7 @@ class RequestApprove(MethodView):
     @blp.alt_response(409, description="The request is not pending")
     def post(self, request_id: str) -> Any:
         """Approve a pending request and run it (admin)."""
-        return service.decide_request(db.session, request_id, approve=True)
+        return service.decide_request(session=db.session, request_id=request_id, approve=True)
 
 
 @blp.route("/requests/<request_id>/reject")
@@ -207,7 +189,7 @@ class RequestReject(MethodView):
     @blp.alt_response(409, description="The request is not pending")
     def post(self, data: dict[str, Any], request_id: str) -> Any:
         """Reject a pending request (admin)."""
-        return service.decide_request(db.session, request_id, approve=False, note=data.get("note"))
+        return service.decide_request(session=db.session, request_id=request_id, approve=False, note=data.get("note"))
 
 
 @blp.route("/policy")
@@ -216,11 +198,7 @@ class PolicyView(MethodView):
     @blp.response(200, schemas.PolicySchema)
     def get(self) -> Any:
         """The governance rules that apply to the caller, and today's usage."""
-        user = _user()
-        policy = governance.effective_policy(db.session, user)
-        now = utcnow()
-        used = {endpoint: governance.used_today(db.session, user, endpoint, now) for endpoint in policy.daily_limits}
-        return {**policy.to_dict(), "used_today": used, "resets_at": governance.next_utc_midnight(now)}
+        return service.policy_overview(session=db.session, user=current_principal().user)
 
 
 @blp.route("/policies")
@@ -229,7 +207,7 @@ class Policies(MethodView):
     @blp.response(200, schemas.PolicyOutSchema(many=True))
     def get(self) -> Any:
         """Every policy: the tiers' and the users' own (admin)."""
-        return service.list_policies(db.session)
+        return service.list_policies(session=db.session)
 
 
 @blp.route("/policies/tiers/<tier>")
@@ -244,7 +222,7 @@ class TierPolicy(MethodView):
         except ValueError:
             raise ValidationFailed(f"unknown tier {tier!r}", details={"tier": "must be free, pro or enterprise"}) \
                 from None
-        return service.put_policy(db.session, data, tier=subject)
+        return service.put_policy(session=db.session, data=data, tier=subject)
 
 
 @blp.route("/policies/users/<int:user_id>")
@@ -255,11 +233,11 @@ class UserPolicy(MethodView):
     @blp.alt_response(404, description="No such user")
     def put(self, data: dict[str, Any], user_id: int) -> Any:
         """Give a user their own policy (admin); null fields fall back to their tier's."""
-        return service.put_policy(db.session, data, user_id=user_id)
+        return service.put_policy(session=db.session, data=data, user_id=user_id)
 
     @admin_required
     @blp.response(204)
     @blp.alt_response(404, description="The user has no policy of their own")
     def delete(self, user_id: int) -> None:
         """Remove a user's own policy (admin): their tier's applies again."""
-        service.delete_user_policy(db.session, user_id)
+        service.delete_user_policy(session=db.session, user_id=user_id)

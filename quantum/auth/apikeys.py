@@ -17,8 +17,8 @@ from quantum.auth.locks import lock_user
 from quantum.auth.models import ApiKey, ApiKeyStatus, User
 from quantum.auth.scopes import ordered, unknown_scopes
 from quantum.auth.tokens import MAX_DB_ID
-from quantum.auth.transactions import atomic
 from quantum.core.time import utcnow
+from quantum.db.unit_of_work import unit_of_work
 from quantum.errors import APIError, NotFound, ValidationFailed
 
 KEY_PREFIX = "ql"
@@ -39,6 +39,7 @@ def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+@unit_of_work
 def create_api_key(
     *,
     session: Session,
@@ -62,22 +63,21 @@ def create_api_key(
             details={"scopes": [f"not granted to you: {s}" for s in not_granted]},
         )
     raw, prefix = generate_key()
-    with atomic(session):
-        # Counted under the owner's row lock: parallel creations queue here, so the cap holds.
-        lock_user(session=session, user_id=user.id)
-        active = session.execute(
-            sa.select(sa.func.count(ApiKey.id)).where(ApiKey.user_id == user.id, ApiKey.status == ApiKeyStatus.active)
-        ).scalar_one()
-        if active >= max_keys:
-            raise APIError(
-                f"you already have {active} active API keys (the limit is {max_keys}); revoke one first",
-                status=409, error="too_many_api_keys", details={"limit": max_keys},
-            )
-        key = ApiKey(user_id=user.id, name=name, prefix=prefix, key_hash=hash_key(raw), scopes=ordered(requested))
-        session.add(key)
-        session.flush()
-        audit.record(session=session, action=audit.API_KEY_CREATE, user_id=user.id, ip=ip,
-                     details={"api_key_id": key.id, "prefix": prefix, "name": name, "scopes": key.scopes})
+    # Counted under the owner's row lock: parallel creations queue here, so the cap holds.
+    lock_user(session=session, user_id=user.id)
+    active = session.execute(
+        sa.select(sa.func.count(ApiKey.id)).where(ApiKey.user_id == user.id, ApiKey.status == ApiKeyStatus.active)
+    ).scalar_one()
+    if active >= max_keys:
+        raise APIError(
+            f"you already have {active} active API keys (the limit is {max_keys}); revoke one first",
+            status=409, error="too_many_api_keys", details={"limit": max_keys},
+        )
+    key = ApiKey(user_id=user.id, name=name, prefix=prefix, key_hash=hash_key(raw), scopes=ordered(requested))
+    session.add(key)
+    session.flush()
+    audit.record(session=session, action=audit.API_KEY_CREATE, user_id=user.id, ip=ip,
+                 details={"api_key_id": key.id, "prefix": prefix, "name": name, "scopes": key.scopes})
     return key, raw
 
 
@@ -87,6 +87,7 @@ def list_api_keys(*, session: Session, user_id: int) -> Sequence[ApiKey]:
     return session.execute(query).scalars().all()
 
 
+@unit_of_work
 def revoke_api_key(*, session: Session, user_id: int, key_id: int, ip: str | None = None) -> ApiKey:
     """Revoke one of the user's keys at once; another user's key id is 404. Idempotent."""
     key = session.get(ApiKey, key_id) if 0 < key_id <= MAX_DB_ID else None
@@ -94,11 +95,10 @@ def revoke_api_key(*, session: Session, user_id: int, key_id: int, ip: str | Non
         raise NotFound(f"API key {key_id} not found", details={"id": key_id})
     if key.status == ApiKeyStatus.revoked:
         return key
-    with atomic(session):
-        key.status = ApiKeyStatus.revoked
-        key.revoked_at = utcnow()
-        audit.record(session=session, action=audit.API_KEY_REVOKE, user_id=user_id, ip=ip,
-                     details={"api_key_id": key.id, "prefix": key.prefix})
+    key.status = ApiKeyStatus.revoked
+    key.revoked_at = utcnow()
+    audit.record(session=session, action=audit.API_KEY_REVOKE, user_id=user_id, ip=ip,
+                 details={"api_key_id": key.id, "prefix": key.prefix})
     return key
 
 
@@ -118,16 +118,17 @@ def authenticate_api_key(*, session: Session, raw: str) -> tuple[ApiKey, User]:
     return key, user
 
 
+@unit_of_work
 def record_api_key_use(*, session: Session, key: ApiKey) -> None:
     """Count one use and stamp last_used_at, atomically in SQL, committed at once."""
     now = utcnow()
-    with atomic(session):
-        session.execute(
-            sa.update(ApiKey)
-            .where(ApiKey.id == key.id)
-            .values(usage_count=ApiKey.usage_count + 1, last_used_at=now)
-            .execution_options(synchronize_session=False)
-        )
+    used = key.usage_count or 0  # read first: after a retry's rollback this reloads the committed count
+    session.execute(
+        sa.update(ApiKey)
+        .where(ApiKey.id == key.id)
+        .values(usage_count=ApiKey.usage_count + 1, last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
     # Reflect the new values without marking the row dirty (a later flush must not write them back).
-    set_committed_value(key, "usage_count", (key.usage_count or 0) + 1)
+    set_committed_value(key, "usage_count", used + 1)
     set_committed_value(key, "last_used_at", now)

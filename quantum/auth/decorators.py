@@ -19,7 +19,6 @@ from typing import Any, TypeVar, cast
 from flask import g, request
 from flask_jwt_extended import get_current_user as jwt_current_user
 from flask_jwt_extended import get_jwt
-from werkzeug.local import LocalProxy
 
 from quantum.auth.apikeys import authenticate_api_key, record_api_key_use
 from quantum.auth.errors import AccountSuspendedError, AuthError, InsufficientRoleError, InsufficientScopeError
@@ -141,17 +140,11 @@ def admin_required(view: F | None = None) -> Any:
 
 
 def current_principal() -> Principal:
-    """The authenticated principal of this request (inside an @auth_required view)."""
+    """Who is calling (inside an @auth_required view): `.user`, `.scopes`, `.method` and `.token`.
+
+    The one way views reach the caller: `current_principal().user` is the User loaded this request.
+    """
     principal = g.get("quantum_principal")
     if principal is None:
         raise RuntimeError("no authenticated principal: decorate the view with @auth_required()")
     return principal
-
-
-def get_current_user() -> User:
-    """The authenticated User of this request (inside an @auth_required view)."""
-    return current_principal().user
-
-
-#: The authenticated User as a LocalProxy; use get_current_user() where a real instance is needed.
-current_user: User = cast(User, LocalProxy(get_current_user))

@@ -1,6 +1,7 @@
 """Accounts: registration, login, logout, refresh and changes of status, tier and role.
 
-Services take a session and plain data, write one transaction each, and know nothing of HTTP.
+Services take a session and plain data as keyword arguments, write one unit of work each
+(`quantum.db.unit_of_work`), and know nothing of HTTP.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from quantum.auth.tokens import (
     revoke_token,
     user_id_from_subject,
 )
-from quantum.auth.transactions import atomic
+from quantum.db.unit_of_work import RaiseAfterCommit, unit_of_work
 from quantum.errors import Conflict, NotFound, ValidationFailed
 
 
@@ -70,8 +71,24 @@ def _check_unique(session: Session, email: str, username: str | None) -> None:
 
 def create_user(*, session: Session, data: dict[str, Any], ip: str | None = None, actor_id: int | None = None) -> User:
     """Register an account from `email`, `password` and optional `username`, `tier`, `role`."""
+    try:
+        return _register(session=session, data=data, ip=ip, actor_id=actor_id)
+    except IntegrityError:
+        # Lost a race with a concurrent registration: say which field clashed.
+        _check_unique(session, normalize_email(data["email"]), _username(data))
+        raise
+
+
+def _username(data: dict[str, Any]) -> str | None:
+    """The requested username, trimmed; None when there is none."""
+    return (data.get("username") or "").strip() or None
+
+
+@unit_of_work
+def _register(*, session: Session, data: dict[str, Any], ip: str | None, actor_id: int | None) -> User:
+    """The registration's transaction: check, insert the account and its audit entry."""
     email = normalize_email(data["email"])
-    username = (data.get("username") or "").strip() or None
+    username = _username(data)
     if problems := password_problems(data["password"], email=email):
         raise ValidationFailed("the password " + "; ".join(problems), details={"password": problems})
     _check_unique(session, email, username)
@@ -82,50 +99,45 @@ def create_user(*, session: Session, data: dict[str, Any], ip: str | None = None
         tier=Tier(data.get("tier") or Tier.free),
         role=UserRole(data.get("role") or UserRole.user),
     )
-    try:
-        with atomic(session):
-            session.add(user)
-            session.flush()
-            details: dict[str, Any] = {"email": email}
-            if actor_id is not None:
-                details["actor_id"] = actor_id
-            audit.record(session=session, action=audit.REGISTER, user_id=user.id, ip=ip, details=details)
-    except IntegrityError:
-        # Lost a race with a concurrent registration: say which field clashed.
-        _check_unique(session, email, username)
-        raise
+    session.add(user)
+    session.flush()
+    details: dict[str, Any] = {"email": email}
+    if actor_id is not None:
+        details["actor_id"] = actor_id
+    audit.record(session=session, action=audit.REGISTER, user_id=user.id, ip=ip, details=details)
     return user
 
 
+@unit_of_work
 def authenticate_user(*, session: Session, email: str, password: str, ip: str | None = None) -> User:
-    """The user for these credentials; the same InvalidCredentialsError for an unknown email or a wrong password."""
+    """The user for these credentials; the same InvalidCredentialsError for an unknown email or a wrong password.
+
+    A failed attempt is audited: the entry is committed, then the error raised.
+    """
     email = normalize_email(email)
     user = get_user_by_email(session=session, email=email)
     # Unknown emails verify against a dummy hash, so both failures take the same time.
     valid = verify_password(user.password_hash if user else None, password)
     if not valid:
-        with atomic(session):
-            audit.record(session=session, action=audit.LOGIN_FAILED, user_id=user.id if user else None, ip=ip,
-                         details={"email": email[:254], "reason": "wrong_password" if user else "unknown_email"})
-        raise InvalidCredentialsError()
+        audit.record(session=session, action=audit.LOGIN_FAILED, user_id=user.id if user else None, ip=ip,
+                     details={"email": email[:254], "reason": "wrong_password" if user else "unknown_email"})
+        raise RaiseAfterCommit(InvalidCredentialsError())
     assert user is not None
     if user.account_status != AccountStatus.active:
-        with atomic(session):
-            audit.record(session=session, action=audit.LOGIN_FAILED, user_id=user.id, ip=ip,
-                         details={"email": email, "reason": f"account_{user.account_status.value}"})
-        raise AccountSuspendedError(f"this account is {user.account_status.value}",
-                               details={"account_status": user.account_status.value})
-    with atomic(session):
-        if needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        audit.record(session=session, action=audit.LOGIN, user_id=user.id, ip=ip)
+        audit.record(session=session, action=audit.LOGIN_FAILED, user_id=user.id, ip=ip,
+                     details={"email": email, "reason": f"account_{user.account_status.value}"})
+        raise RaiseAfterCommit(AccountSuspendedError(f"this account is {user.account_status.value}",
+                                                     details={"account_status": user.account_status.value}))
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    audit.record(session=session, action=audit.LOGIN, user_id=user.id, ip=ip)
     return user
 
 
 def login(*, session: Session, email: str, password: str, ip: str | None = None) -> dict[str, Any]:
     """Check the credentials and return a token pair."""
     user = authenticate_user(session=session, email=email, password=password, ip=ip)
-    return issue_tokens(user)
+    return issue_tokens(user=user)
 
 
 REFRESH_REUSE = "auth.refresh_reuse"
@@ -143,7 +155,7 @@ def refresh(*, session: Session, user: User, refresh_payload: dict[str, Any]) ->
             error="token_revoked", details={"token_type": "refresh", "reason": "rotated_concurrently"},
         )
     family = refresh_payload.get(FAMILY_CLAIM)
-    return issue_tokens(user, family=family if family_key(family) else None)
+    return issue_tokens(user=user, family=family if family_key(family) else None)
 
 
 def report_refresh_reuse(*, session: Session, refresh_payload: dict[str, Any], ip: str | None = None) -> bool:
@@ -153,18 +165,24 @@ def report_refresh_reuse(*, session: Session, refresh_payload: dict[str, Any], i
     is presented again was copied, so neither its holder nor whoever rotated it can be trusted.
     Returns whether a family was revoked (tokens issued before families existed have none).
     """
-    user_id = user_id_from_subject(refresh_payload.get("sub"))
     try:
-        with atomic(session):
-            revoked = revoke_family(session=session, payload=refresh_payload)
-            if revoked and user_id is not None and session.get(User, user_id) is not None:
-                audit.record(session=session, action=REFRESH_REUSE, user_id=user_id, ip=ip,
-                             details={"jti": str(refresh_payload.get("jti"))[:64], "family_revoked": True})
+        return _revoke_reused_family(session=session, refresh_payload=refresh_payload, ip=ip)
     except IntegrityError:
         return True  # a concurrent reuse revoked the family first
+
+
+@unit_of_work
+def _revoke_reused_family(*, session: Session, refresh_payload: dict[str, Any], ip: str | None) -> bool:
+    """The reuse report's transaction: the family's blocklist entry and its audit entry."""
+    user_id = user_id_from_subject(refresh_payload.get("sub"))
+    revoked = revoke_family(session=session, payload=refresh_payload)
+    if revoked and user_id is not None and session.get(User, user_id) is not None:
+        audit.record(session=session, action=REFRESH_REUSE, user_id=user_id, ip=ip,
+                     details={"jti": str(refresh_payload.get("jti"))[:64], "family_revoked": True})
     return revoked
 
 
+@unit_of_work
 def logout(
     *,
     session: Session,
@@ -174,12 +192,11 @@ def logout(
     ip: str | None = None,
 ) -> dict[str, Any]:
     """Revoke the access token (and a refresh token of the same user), purging expired entries."""
-    with atomic(session):
-        revoke_token(session=session, payload=access_payload)
-        refresh_revoked = refresh_payload is not None and revoke_token(session=session, payload=refresh_payload)
-        purged = purge_expired_tokens(session=session)
-        audit.record(session=session, action=audit.LOGOUT, user_id=user.id, ip=ip,
-                     details={"jti": access_payload["jti"], "refresh_revoked": bool(refresh_revoked)})
+    revoke_token(session=session, payload=access_payload)
+    refresh_revoked = refresh_payload is not None and revoke_token(session=session, payload=refresh_payload)
+    purged = purge_expired_tokens(session=session)
+    audit.record(session=session, action=audit.LOGOUT, user_id=user.id, ip=ip,
+                 details={"jti": access_payload["jti"], "refresh_revoked": bool(refresh_revoked)})
     return {"revoked": ["access", "refresh"] if refresh_revoked else ["access"], "purged": purged}
 
 
@@ -228,6 +245,7 @@ def _keep_an_admin(session: Session, user: User, changes: dict[str, Any], actor_
         raise InsufficientRoleError("you are no longer an active admin", details={"required_role": "admin"})
 
 
+@unit_of_work
 def update_user(
     *,
     session: Session,
@@ -242,13 +260,12 @@ def update_user(
         raise ValidationFailed("unknown fields", details={name: ["cannot be changed here"] for name in unknown})
     if actor_id is not None and actor_id == user.id and ({"account_status", "role"} & set(changes)):
         raise Conflict("an admin cannot change their own status or role", error="cannot_modify_self")
-    with atomic(session):
-        # Admins acting through the API must leave one active admin; the operator's CLI (no actor), which
-        # is also how admins are made, is not held to it.
-        if actor_id is not None and _may_remove_an_admin(changes):
-            _keep_an_admin(session, user, changes, actor_id)
-        for field, value in changes.items():
-            _apply_change(session, user, field, value, actor_id, ip, via)
+    # Admins acting through the API must leave one active admin; the operator's CLI (no actor), which
+    # is also how admins are made, is not held to it.
+    if actor_id is not None and _may_remove_an_admin(changes):
+        _keep_an_admin(session, user, changes, actor_id)
+    for field, value in changes.items():
+        _apply_change(session, user, field, value, actor_id, ip, via)
     return user
 
 

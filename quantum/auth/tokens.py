@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from quantum.auth.models import TokenBlocklist, User
 from quantum.auth.scopes import scopes_for_user
 from quantum.core.time import utcnow
+from quantum.db.unit_of_work import unit_of_work
 
 MAX_DB_ID = 2**31 - 1  # an INTEGER primary key; larger ids cannot exist
 # Every token carries the id of its family: the login that started it and every rotation since.
@@ -48,7 +49,7 @@ def family_key(family: object) -> str | None:
     return FAMILY_PREFIX + family if isinstance(family, str) and 0 < len(family) <= 48 else None
 
 
-def issue_tokens(user: User, *, family: str | None = None) -> dict[str, Any]:
+def issue_tokens(*, user: User, family: str | None = None) -> dict[str, Any]:
     """A fresh access and refresh token pair for `user` in `family` (default: a new family)."""
     identity = str(user.id)
     claims = token_claims(user)
@@ -106,16 +107,17 @@ def claim_refresh_token(*, session: Session, payload: dict[str, Any]) -> bool:
     the unique check; SQLite serializes the writers), so exactly one gets a new pair.
     """
     try:
-        session.add(TokenBlocklist(jti=payload["jti"], token_type="refresh",
-                                   user_id=user_id_from_subject(payload.get("sub")), expires_at=_expiry_of(payload)))
-        session.commit()
+        _block_refresh_token(session=session, payload=payload)
     except IntegrityError:
-        session.rollback()
         return False
-    except BaseException:
-        session.rollback()
-        raise
     return True
+
+
+@unit_of_work
+def _block_refresh_token(*, session: Session, payload: dict[str, Any]) -> None:
+    """The rotation's one write: the presented refresh token on the blocklist."""
+    session.add(TokenBlocklist(jti=payload["jti"], token_type="refresh",
+                               user_id=user_id_from_subject(payload.get("sub")), expires_at=_expiry_of(payload)))
 
 
 def revoke_family(*, session: Session, payload: dict[str, Any]) -> bool:

@@ -218,9 +218,3 @@ def is_query_timeout(exc: BaseException | None) -> bool:
     """Whether `exc` (or the DB-API error a SQLAlchemy error wraps) is a client-side query timeout."""
     orig = getattr(exc, "orig", exc)
     return isinstance(orig, QueryTimeout)
-
-
-def timeout_ms_of(exc: BaseException) -> int | None:
-    """The bound that a query timeout exceeded, or None for any other error."""
-    orig = getattr(exc, "orig", exc)
-    return orig.timeout_ms if isinstance(orig, QueryTimeout) else None

@@ -11,13 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quantum.auth.models import User
+from quantum.cash.locks import lock_balance
 from quantum.cash.models import CURRENCY, Balance, Payment, PaymentStatus
 from quantum.core.money import ZERO, fmt, quantize
 from quantum.core.time import utcnow
+from quantum.db.unit_of_work import unit_of_work
 from quantum.errors import Conflict, NotFound, ValidationFailed
 from quantum.portfolio.models import PortfolioSnapshot
 from quantum.trading.models import Position, SymbolMetric
-from quantum.trading.transactions import lock_balance, run_in_transaction
 
 MAX_PAGE = 100
 
@@ -32,32 +33,33 @@ def get_balance(*, session: Session, user: User, currency: str = CURRENCY) -> De
 
 def deposit(*, session: Session, user: User, data: dict[str, Any]) -> Payment:
     """Record a completed deposit and raise the balance in the same transaction."""
-    user_id = user.id
+    try:
+        return _credit(session=session, user_id=user.id, data=data)
+    except IntegrityError:
+        # Two users credited the same tx_hash at once: the unique constraint let only one through.
+        if data.get("tx_hash") is not None:
+            raise _duplicate_tx(data["tx_hash"]) from None
+        raise
+
+
+@unit_of_work
+def _credit(*, session: Session, user_id: int, data: dict[str, Any]) -> Payment:
+    """The deposit's transaction: under the balance lock, refuse a credited tx_hash, record, raise the balance."""
     amount = quantize(data["amount"])
     currency = data.get("currency") or CURRENCY
     tx_hash = data.get("tx_hash")
-
-    def work(s: Session) -> Payment:
-        balance = lock_balance(s, user_id, currency)
-        if tx_hash is not None and s.scalar(sa.select(Payment.id).where(Payment.tx_hash == tx_hash)) is not None:
-            raise _duplicate_tx(tx_hash)
-        now = utcnow()
-        payment = Payment(
-            user_id=user_id, amount=amount, currency=currency, network=data.get("network"), tx_hash=tx_hash,
-            block_number=data.get("block_number"), status=PaymentStatus.completed, created_at=now, completed_at=now,
-        )
-        s.add(payment)
-        balance.available = quantize(balance.available + amount)
-        s.flush()
-        return payment
-
-    try:
-        return run_in_transaction(session, work)
-    except IntegrityError:
-        # Two users credited the same tx_hash at once: the unique constraint let only one through.
-        if tx_hash is not None:
-            raise _duplicate_tx(tx_hash) from None
-        raise
+    balance = lock_balance(session=session, user_id=user_id, currency=currency)
+    if tx_hash is not None and session.scalar(sa.select(Payment.id).where(Payment.tx_hash == tx_hash)) is not None:
+        raise _duplicate_tx(tx_hash)
+    now = utcnow()
+    payment = Payment(
+        user_id=user_id, amount=amount, currency=currency, network=data.get("network"), tx_hash=tx_hash,
+        block_number=data.get("block_number"), status=PaymentStatus.completed, created_at=now, completed_at=now,
+    )
+    session.add(payment)
+    balance.available = quantize(balance.available + amount)
+    session.flush()
+    return payment
 
 
 def _duplicate_tx(tx_hash: str) -> Conflict:
@@ -99,9 +101,9 @@ def _save_snapshot(s: Session, user_id: int, holdings: list[Holding], cash: Deci
     return snapshot
 
 
+@unit_of_work
 def create_snapshot(*, session: Session, user: User, data: dict[str, Any]) -> PortfolioSnapshot:
     """Store the holdings and cash the client sent, valued on the server."""
-    user_id = user.id
     holdings = [Holding(h["symbol"], quantize(h["quantity"]), quantize(h["price"])) for h in data.get("holdings", [])]
     seen: set[str] = set()
     for index, holding in enumerate(holdings):
@@ -112,27 +114,23 @@ def create_snapshot(*, session: Session, user: User, data: dict[str, Any]) -> Po
             )
         seen.add(holding.symbol)
     cash = quantize(data.get("cash") or 0)
-    return run_in_transaction(session, lambda s: _save_snapshot(s, user_id, holdings, cash))
+    return _save_snapshot(session, user.id, holdings, cash)
 
 
+@unit_of_work
 def snapshot_from_positions(*, session: Session, user: User) -> PortfolioSnapshot:
     """Snapshot the user's open positions at each symbol's last fill price, plus their cash."""
-    user_id = user.id
-
-    def work(s: Session) -> PortfolioSnapshot:
-        # The balance lock makes cash and positions one consistent moment (no order half-seen).
-        balance = lock_balance(s, user_id)
-        rows = s.execute(
-            sa.select(Position.symbol, Position.quantity, SymbolMetric.last_price)
-            .join(SymbolMetric, sa.and_(SymbolMetric.user_id == Position.user_id,
-                                        SymbolMetric.symbol == Position.symbol))
-            .where(Position.user_id == user_id, Position.quantity > 0)
-            .order_by(Position.symbol)
-        ).all()
-        holdings = [Holding(symbol, quantity, last_price) for symbol, quantity, last_price in rows]
-        return _save_snapshot(s, user_id, holdings, balance.available)
-
-    return run_in_transaction(session, work)
+    # The balance lock makes cash and positions one consistent moment (no order half-seen).
+    balance = lock_balance(session=session, user_id=user.id)
+    rows = session.execute(
+        sa.select(Position.symbol, Position.quantity, SymbolMetric.last_price)
+        .join(SymbolMetric, sa.and_(SymbolMetric.user_id == Position.user_id,
+                                    SymbolMetric.symbol == Position.symbol))
+        .where(Position.user_id == user.id, Position.quantity > 0)
+        .order_by(Position.symbol)
+    ).all()
+    holdings = [Holding(symbol, quantity, last_price) for symbol, quantity, last_price in rows]
+    return _save_snapshot(session, user.id, holdings, balance.available)
 
 
 _SNAPSHOTS = PortfolioSnapshot.__table__

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from quantum.auth.decorators import auth_required, get_current_user
+from quantum.auth.decorators import auth_required, current_principal
 from quantum.auth.scopes import PORTFOLIO_READ, PORTFOLIO_WRITE
 from quantum.cash.models import CURRENCY
 from quantum.extensions import db
@@ -35,7 +35,7 @@ class Snapshots(MethodView):
     @blp.response(201, SnapshotOut)
     def post(self, data: dict[str, Any]) -> Any:
         """Store a snapshot of holdings and cash (valued on the server), or of your positions (from_positions)."""
-        user = get_current_user()
+        user = current_principal().user
         if data.get("from_positions"):
             return service.snapshot_from_positions(session=db.session, user=user)
         return service.create_snapshot(session=db.session, user=user, data=data)
@@ -46,7 +46,7 @@ class Snapshots(MethodView):
     @blp.alt_response(404, description="The `before` cursor names no snapshot of yours (not_found)")
     def get(self, args: dict[str, Any]) -> Any:
         """Your snapshots, newest first; pass next_before as before for the next page."""
-        items, next_before = service.list_snapshots(session=db.session, user=get_current_user(), **args)
+        items, next_before = service.list_snapshots(session=db.session, user=current_principal().user, **args)
         # Serialized by hand (same body as SnapshotPage, which still documents it): the marshmallow dump
         # of 20 snapshots and jsonify cost ~1 ms, most of what this route did.
         floats = any(has_float(item.snapshot_data) for item in items)
@@ -60,7 +60,7 @@ class Latest(MethodView):
     @blp.alt_response(404, description="You have no snapshot yet")
     def get(self) -> Any:
         """Your newest snapshot."""
-        snapshot = service.latest_snapshot(session=db.session, user=get_current_user())
+        snapshot = service.latest_snapshot(session=db.session, user=current_principal().user)
         # By hand, as the list above (same body as SnapshotOut).
         return json_response(snapshot_json(snapshot), may_hold_floats=has_float(snapshot.snapshot_data))
 
@@ -73,7 +73,7 @@ class Deposits(MethodView):
     @blp.alt_response(409, description="This tx_hash was already credited (duplicate_transaction)")
     def post(self, data: dict[str, Any]) -> Any:
         """Deposit paper cash; the balance grows in the same transaction that records the payment."""
-        return service.deposit(session=db.session, user=get_current_user(), data=data)
+        return service.deposit(session=db.session, user=current_principal().user, data=data)
 
 
 @blp.route("/balance")
@@ -82,5 +82,5 @@ class Balance(MethodView):
     @blp.response(200, BalanceOut)
     def get(self) -> Any:
         """Your available cash."""
-        available = service.get_balance(session=db.session, user=get_current_user())
+        available = service.get_balance(session=db.session, user=current_principal().user)
         return {"available_balance": available, "currency": CURRENCY}

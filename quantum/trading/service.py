@@ -1,7 +1,7 @@
 """Paper trading rules: orders filled in one transaction, positions, risk limits, metrics, status.
 
-No HTTP here. Every write is one transaction run by `run_in_transaction`, which retries it whole
-on a busy SQLite database or a PostgreSQL serialization failure or deadlock.
+No HTTP here. Every write is one unit of work (`quantum.db.unit_of_work`), retried whole on a busy
+SQLite database or a PostgreSQL serialization failure or deadlock.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quantum.auth.models import User
+from quantum.cash.locks import lock_balance
 from quantum.core.money import ZERO, fmt, quantize
 from quantum.core.time import utcnow
+from quantum.db.unit_of_work import unit_of_work
 from quantum.errors import APIError, Conflict, NotFound, ValidationFailed
 from quantum.trading.models import (
     Budget,
@@ -35,7 +37,6 @@ from quantum.trading.models import (
     SymbolMetric,
     average_cost,
 )
-from quantum.trading.transactions import lock_balance, run_in_transaction
 
 # Limits a user starts with; `PUT /api/trading/limits` changes them (null removes one).
 DEFAULT_LIMITS = {
@@ -210,6 +211,20 @@ def _refuse_reused_key(order: Order, client_order_id: str) -> APIError:
     )
 
 
+@dataclass(frozen=True)
+class _OrderRequest:
+    """An order request in normalized form: what one unit of work fills or refuses."""
+
+    user_id: int
+    symbol: str
+    side: OrderSide
+    quantity: Decimal
+    price: Decimal
+    notional: Decimal
+    client_order_id: str | None
+    request_hash: str
+
+
 def place_order(*, session: Session, user: User, data: dict[str, Any]) -> OrderResult:
     """Fill a paper order at its limit price, moving cash and position atomically; idempotent by client_order_id.
 
@@ -218,111 +233,24 @@ def place_order(*, session: Session, user: User, data: dict[str, Any]) -> OrderR
     repeats the same 409 instead of filling. The same client_order_id with a different request
     (symbol, side, quantity or price) is refused with 422 idempotency_key_reused; nothing is written.
     """
-    user_id = user.id
-    symbol: str = data["symbol"]
-    side = OrderSide(data["side"])
-    quantity = quantize(data["quantity"])
-    price = quantize(data["price"])
-    client_order_id: str | None = data.get("client_order_id")
-    request_hash = order_request_hash(symbol=symbol, side=side.value, quantity=data["quantity"], price=data["price"])
+    symbol, side = data["symbol"], OrderSide(data["side"])
+    quantity, price = quantize(data["quantity"]), quantize(data["price"])
     notional = quantize(quantity * price)
     if notional <= 0:
         raise ValidationFailed(
             "invalid input: quantity x price rounds to zero", details={"quantity": ["quantity x price rounds to zero"]}
         )
-
-    def existing_order(s: Session) -> Order | None:
-        if client_order_id is None:
-            return None
-        earlier = s.scalars(
-            sa.select(Order).where(Order.user_id == user_id, Order.client_order_id == client_order_id)
-        ).first()
-        if earlier is not None and not _same_request(earlier, request_hash, data["quantity"], data["price"],
-                                                     symbol, side):
-            raise _refuse_reused_key(earlier, client_order_id)
-        return earlier
-
-    def work(s: Session) -> OrderResult:
-        # Lock order: balance (the per-user mutex), position, budget, metrics. Same in every transaction.
-        balance = lock_balance(s, user_id)
-        # Checked under the lock, so a concurrent twin with the same client_order_id is seen committed here.
-        if (earlier := existing_order(s)) is not None:
-            return OrderResult(earlier, False)
-        now = utcnow()
-        position = _locked_position(s, user_id, symbol)
-        budget = _locked_budget(s, user_id, now)
-        daily, per_symbol = _metric_rows(s, user_id, symbol, now.date())
-        order = Order(
-            user_id=user_id, client_order_id=client_order_id, request_hash=request_hash, symbol=symbol, side=side,
-            quantity=quantity, price=price, notional=notional, status=OrderStatus.filled, filled_quantity=ZERO, realized_pnl=ZERO,
-            created_at=now,
-        )
-        for row in (daily, per_symbol):
-            row.orders_total += 1
-
-        rejection: tuple[str, dict[str, Any]] | None = None
-        if (risk := _risk_rejection(budget, notional)) is not None:
-            rejection = ("risk_limit_exceeded", risk)
-        elif side is OrderSide.buy and balance.available < notional:
-            rejection = ("insufficient_funds", {
-                "required": fmt(notional), "available": fmt(balance.available),
-                "shortfall": fmt(notional - balance.available), "currency": balance.currency,
-            })
-        elif side is OrderSide.sell and position.quantity < quantity:
-            rejection = ("insufficient_position", {
-                "symbol": symbol, "required": fmt(quantity), "available": fmt(position.quantity),
-                "shortfall": fmt(quantity - position.quantity),
-            })
-        if rejection is not None:
-            order.status = OrderStatus.rejected
-            order.reject_reason, order.reject_details = rejection
-            for row in (daily, per_symbol):
-                row.orders_rejected += 1
-            s.add(order)
-            s.flush()
-            return OrderResult(order, True)
-
-        pnl = ZERO
-        if side is OrderSide.buy:
-            balance.available = quantize(balance.available - notional)
-            position.quantity = quantize(position.quantity + quantity)
-            position.cost_basis = quantize(position.cost_basis + notional)
-        else:
-            # Average cost: the sold fraction releases its share of the cost basis; selling everything
-            # releases all of it, so no rounding residue is ever left on a flat position.
-            released = (
-                position.cost_basis if quantity == position.quantity
-                else quantize(position.cost_basis * quantity / position.quantity)
-            )
-            pnl = quantize(notional - released)
-            balance.available = quantize(balance.available + notional)
-            position.quantity = quantize(position.quantity - quantity)
-            position.cost_basis = quantize(position.cost_basis - released)
-            position.realized_pnl = quantize(position.realized_pnl + pnl)
-        position.updated_at = now
-        s.add(position)
-        budget.daily_spent = quantize(budget.daily_spent + notional)
-        budget.monthly_spent = quantize(budget.monthly_spent + notional)
-        order.filled_quantity = quantity
-        order.realized_pnl = pnl
-        order.filled_at = now
-        s.add(order)
-        s.flush()
-        s.add(Fill(order_id=order.id, user_id=user_id, symbol=symbol, quantity=quantity, price=price,
-                   notional=notional, realized_pnl=pnl, created_at=now))
-        for row in (daily, per_symbol):
-            count_fill(row, buy=side is OrderSide.buy, notional=notional, pnl=pnl)
-        per_symbol.last_price = price
-        per_symbol.last_fill_at = now
-        s.flush()
-        return OrderResult(order, True)
-
+    request = _OrderRequest(
+        user_id=user.id, symbol=symbol, side=side, quantity=quantity, price=price, notional=notional,
+        client_order_id=data.get("client_order_id"),
+        request_hash=order_request_hash(symbol=symbol, side=side.value, quantity=data["quantity"], price=data["price"]),
+    )
     try:
-        result = run_in_transaction(session, work)
+        result = _fill(session=session, request=request)
     except IntegrityError:
         # Backstop for the unique (user_id, client_order_id) constraint: a twin committed first.
-        # (run_in_transaction rolled back already; this read starts afresh and sees the twin's commit.)
-        earlier = existing_order(session) if client_order_id is not None else None
+        # (The unit of work rolled back already; this read starts afresh and sees the twin's commit.)
+        earlier = _earlier_order(session, request)
         if earlier is None:
             raise
         result = OrderResult(earlier, False)
@@ -333,6 +261,100 @@ def place_order(*, session: Session, user: User, data: dict[str, Any]) -> OrderR
             details={**(result.order.reject_details or {}), "order_id": result.order.id},
         )
     return result
+
+
+def _earlier_order(session: Session, request: _OrderRequest) -> Order | None:
+    """The user's order with this client_order_id; 422 when it was for a different request."""
+    client_order_id = request.client_order_id
+    if client_order_id is None:
+        return None
+    earlier = session.scalars(
+        sa.select(Order).where(Order.user_id == request.user_id, Order.client_order_id == client_order_id)
+    ).first()
+    if earlier is not None and not _same_request(earlier, request.request_hash, request.quantity, request.price,
+                                                 request.symbol, request.side):
+        raise _refuse_reused_key(earlier, client_order_id)
+    return earlier
+
+
+@unit_of_work
+def _fill(*, session: Session, request: _OrderRequest) -> OrderResult:
+    """One order's transaction: record it filled (cash, position, budget, metrics move) or rejected."""
+    user_id, symbol, side = request.user_id, request.symbol, request.side
+    quantity, price, notional = request.quantity, request.price, request.notional
+    # Lock order: balance (the per-user mutex), position, budget, metrics. Same in every transaction.
+    balance = lock_balance(session=session, user_id=user_id)
+    # Checked under the lock, so a concurrent twin with the same client_order_id is seen committed here.
+    if (earlier := _earlier_order(session, request)) is not None:
+        return OrderResult(earlier, False)
+    now = utcnow()
+    position = _locked_position(session, user_id, symbol)
+    budget = _locked_budget(session, user_id, now)
+    daily, per_symbol = _metric_rows(session, user_id, symbol, now.date())
+    order = Order(
+        user_id=user_id, client_order_id=request.client_order_id, request_hash=request.request_hash, symbol=symbol,
+        side=side, quantity=quantity, price=price, notional=notional, status=OrderStatus.filled,
+        filled_quantity=ZERO, realized_pnl=ZERO, created_at=now,
+    )
+    for row in (daily, per_symbol):
+        row.orders_total += 1
+
+    rejection: tuple[str, dict[str, Any]] | None = None
+    if (risk := _risk_rejection(budget, notional)) is not None:
+        rejection = ("risk_limit_exceeded", risk)
+    elif side is OrderSide.buy and balance.available < notional:
+        rejection = ("insufficient_funds", {
+            "required": fmt(notional), "available": fmt(balance.available),
+            "shortfall": fmt(notional - balance.available), "currency": balance.currency,
+        })
+    elif side is OrderSide.sell and position.quantity < quantity:
+        rejection = ("insufficient_position", {
+            "symbol": symbol, "required": fmt(quantity), "available": fmt(position.quantity),
+            "shortfall": fmt(quantity - position.quantity),
+        })
+    if rejection is not None:
+        order.status = OrderStatus.rejected
+        order.reject_reason, order.reject_details = rejection
+        for row in (daily, per_symbol):
+            row.orders_rejected += 1
+        session.add(order)
+        session.flush()
+        return OrderResult(order, True)
+
+    pnl = ZERO
+    if side is OrderSide.buy:
+        balance.available = quantize(balance.available - notional)
+        position.quantity = quantize(position.quantity + quantity)
+        position.cost_basis = quantize(position.cost_basis + notional)
+    else:
+        # Average cost: the sold fraction releases its share of the cost basis; selling everything
+        # releases all of it, so no rounding residue is ever left on a flat position.
+        released = (
+            position.cost_basis if quantity == position.quantity
+            else quantize(position.cost_basis * quantity / position.quantity)
+        )
+        pnl = quantize(notional - released)
+        balance.available = quantize(balance.available + notional)
+        position.quantity = quantize(position.quantity - quantity)
+        position.cost_basis = quantize(position.cost_basis - released)
+        position.realized_pnl = quantize(position.realized_pnl + pnl)
+    position.updated_at = now
+    session.add(position)
+    budget.daily_spent = quantize(budget.daily_spent + notional)
+    budget.monthly_spent = quantize(budget.monthly_spent + notional)
+    order.filled_quantity = quantity
+    order.realized_pnl = pnl
+    order.filled_at = now
+    session.add(order)
+    session.flush()
+    session.add(Fill(order_id=order.id, user_id=user_id, symbol=symbol, quantity=quantity, price=price,
+               notional=notional, realized_pnl=pnl, created_at=now))
+    for row in (daily, per_symbol):
+        count_fill(row, buy=side is OrderSide.buy, notional=notional, pnl=pnl)
+    per_symbol.last_price = price
+    per_symbol.last_fill_at = now
+    session.flush()
+    return OrderResult(order, True)
 
 
 def list_orders(
@@ -442,20 +464,16 @@ def get_limits(*, session: Session, user: User) -> dict[str, Any]:
     return view
 
 
+@unit_of_work
 def set_limits(*, session: Session, user: User, data: dict[str, Any]) -> dict[str, Any]:
     """Set the limits named in `data` (None removes a limit); the others keep their values."""
-    user_id = user.id
-
-    def work(s: Session) -> dict[str, Any]:
-        lock_balance(s, user_id)  # the per-user mutex: no order is halfway through the budget row
-        budget = _locked_budget(s, user_id, utcnow())
-        for name in ("per_order_limit", "daily_limit", "monthly_limit"):
-            if name in data:
-                setattr(budget, name, None if data[name] is None else quantize(data[name]))
-        s.flush()
-        return _limits_view(budget)
-
-    return run_in_transaction(session, work)
+    lock_balance(session=session, user_id=user.id)  # the per-user mutex: no order is halfway through the budget row
+    budget = _locked_budget(session, user.id, utcnow())
+    for name in ("per_order_limit", "daily_limit", "monthly_limit"):
+        if name in data:
+            setattr(budget, name, None if data[name] is None else quantize(data[name]))
+    session.flush()
+    return _limits_view(budget)
 
 
 # -- metrics -----------------------------------------------------------------------------------

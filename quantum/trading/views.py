@@ -8,7 +8,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from quantum.auth.decorators import auth_required, get_current_user
+from quantum.auth.decorators import auth_required, current_principal
 from quantum.auth.scopes import TRADING_READ, TRADING_WRITE
 from quantum.db.guard import SchemaNotReady
 from quantum.extensions import db
@@ -60,7 +60,7 @@ class Orders(MethodView):
     @blp.alt_response(409, description=CONFLICTS)
     def post(self, data: dict[str, Any]) -> Any:
         """Place a paper order; it fills at its limit price in the same transaction that moves cash and position."""
-        result = service.place_order(session=db.session, user=get_current_user(), data=data)
+        result = service.place_order(session=db.session, user=current_principal().user, data=data)
         return result.order, (201 if result.created else 200)
 
     @auth_required(TRADING_READ)
@@ -69,7 +69,7 @@ class Orders(MethodView):
     @blp.alt_response(404, description="The `before` cursor names no order of yours (not_found)")
     def get(self, args: dict[str, Any]) -> Any:
         """Your orders, newest first; pass next_before as before for the next page."""
-        items, next_before = service.list_orders(session=db.session, user=get_current_user(), **args)
+        items, next_before = service.list_orders(session=db.session, user=current_principal().user, **args)
         return {"items": items, "next_before": next_before}
 
 
@@ -80,7 +80,7 @@ class OrderItem(MethodView):
     @blp.alt_response(404, description="No such order among yours")
     def get(self, order_id: int) -> Any:
         """One of your orders."""
-        return service.get_order(session=db.session, user=get_current_user(), order_id=order_id)
+        return service.get_order(session=db.session, user=current_principal().user, order_id=order_id)
 
 
 @blp.route("/positions")
@@ -92,7 +92,7 @@ class Positions(MethodView):
         """Your open positions, valued at each symbol's last fill price."""
         # Serialized by hand (same body as PositionOut, which still documents it): the marshmallow dump
         # and jsonify cost more than the query.
-        positions = service.list_positions(session=db.session, user=get_current_user(), **args)
+        positions = service.list_positions(session=db.session, user=current_principal().user, **args)
         return json_response(positions_json(positions))
 
 
@@ -102,14 +102,14 @@ class Limits(MethodView):
     @blp.response(200, LimitsOut)
     def get(self) -> Any:
         """Your risk limits and what you have spent in the current day and month (UTC)."""
-        return service.get_limits(session=db.session, user=get_current_user())
+        return service.get_limits(session=db.session, user=current_principal().user)
 
     @auth_required(TRADING_WRITE)
     @blp.arguments(limits_in)
     @blp.response(200, LimitsOut)
     def put(self, data: dict[str, Any]) -> Any:
         """Set risk limits: fields sent are set, null removes a limit, fields left out keep their value."""
-        return service.set_limits(session=db.session, user=get_current_user(), data=data)
+        return service.set_limits(session=db.session, user=current_principal().user, data=data)
 
 
 @blp.route("/metrics")
@@ -121,4 +121,4 @@ class Metrics(MethodView):
         """Orders, volume, realized P&L and win rate, overall, per symbol and per UTC day, from aggregates."""
         # Serialized by hand (same body as MetricsOut, which still documents it): a year of days is 365 nested
         # objects, and marshmallow took ~90 ms of the ~130 ms the heavy user's request cost.
-        return json_response(metrics_json(service.metrics(session=db.session, user=get_current_user(), **args)))
+        return json_response(metrics_json(service.metrics(session=db.session, user=current_principal().user, **args)))

@@ -39,7 +39,7 @@ def make_account(app):
             user = auth_service.create_user(
                 session=db.session, data={"email": email, "password": PASSWORD, "tier": tier, "role": role}
             )
-            token = issue_tokens(user)["access_token"]
+            token = issue_tokens(user=user)["access_token"]
             if status != "active":
                 auth_service.set_account_status(session=db.session, user=user, status=status)
             return Account(user.id, email, {"Authorization": f"Bearer {token}"})

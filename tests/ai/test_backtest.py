@@ -36,7 +36,7 @@ def _bars(closes, start=DAY0):
 
 
 def test_sma_crossover_trades_are_the_hand_computed_ones():
-    result = backtest.run("sma_crossover", "TEST", _bars(CLOSES), PARAMS)
+    result = backtest.run(slug="sma_crossover", symbol="TEST", bars=_bars(CLOSES), params=PARAMS)
     trades = [(t.entry_at, t.entry_price, t.exit_at, t.exit_price) for t in result.trades]
     day = lambda i: DAY0 + timedelta(days=i)  # noqa: E731
     assert trades == [(day(3), 12, day(6), 10), (day(9), 12, day(14), 15)]
@@ -61,7 +61,7 @@ def test_sma_crossover_needs_a_strict_cross():
     # Bar 2 at 10 instead of 9: fast and slow are both 10 there, so bar 3 touches-then-rises, not a cross
     # (the convention buying on that tie bought here). The second cross, at bar 9, is strict.
     closes = [10, 10, 10, *CLOSES[3:]]
-    result = backtest.run("sma_crossover", "TEST", _bars(closes), PARAMS)
+    result = backtest.run(slug="sma_crossover", symbol="TEST", bars=_bars(closes), params=PARAMS)
     day = lambda i: DAY0 + timedelta(days=i)  # noqa: E731
     assert [(t.entry_at, t.exit_at) for t in result.trades] == [(day(9), day(14))]
     assert backtest.crossover([1, 2], [1, 1], 1) is False  # equal before: no cross
@@ -72,7 +72,7 @@ def test_sma_crossover_needs_a_strict_cross():
 
 def test_fees_are_paid_on_each_fill():
     # 100 bps on a 1000 buy at 12: quantity = 1000 / (12 x 1.01); the round trip pays 1% in and 1% out.
-    result = backtest.run("sma_crossover", "TEST", _bars(CLOSES), {**PARAMS, "fee_bps": 100.0})
+    result = backtest.run(slug="sma_crossover", symbol="TEST", bars=_bars(CLOSES), params={**PARAMS, "fee_bps": 100.0})
     first = result.trades[0]
     assert first.quantity == pytest.approx(Decimal(1000) / (Decimal(12) * Decimal("1.01")))
     assert first.entry_fee == pytest.approx(first.quantity * 12 * Decimal("0.01"))
@@ -81,8 +81,8 @@ def test_fees_are_paid_on_each_fill():
 
 def test_dollar_cost_averaging_buys_every_interval():
     # 100 USD every 2 bars over 5 bars: buys at bars 0, 2, 4 at 10, 20, 10 -> 10 + 5 + 10 = 25 shares, cash 700.
-    result = backtest.run("dollar_cost_averaging", "TEST", _bars([10, 15, 20, 15, 10]),
-                          {"amount": 100.0, "interval": 2, "initial_capital": 1000.0, "fee_bps": 0.0})
+    result = backtest.run(slug="dollar_cost_averaging", symbol="TEST", bars=_bars([10, 15, 20, 15, 10]),
+                          params={"amount": 100.0, "interval": 2, "initial_capital": 1000.0, "fee_bps": 0.0})
     assert [t.quantity for t in result.trades] == [10, 5, 10]
     assert result.metrics["final_equity"] == Decimal("950.00000000")  # 700 + 25 x 10
     assert result.metrics["win_rate"] is None  # never sells: no round trips
@@ -92,8 +92,8 @@ def test_dollar_cost_averaging_buys_every_interval():
 def test_bollinger_buys_below_the_band_and_sells_at_the_average():
     # window 3, 1 std: bar 3 closes 7 with mean (10 + 10 + 7) / 3 = 9 and pstdev sqrt(((1+1+4)/3)) = 1.414 -> 7 < 7.59
     # -> buy at 7; bar 4 closes 10 with mean (10 + 7 + 10) / 3 = 9 -> 10 >= 9 -> sell at 10.
-    result = backtest.run("bollinger_reversion", "TEST", _bars([10, 10, 10, 7, 10]),
-                          {"window": 3, "num_std": 1.0, "initial_capital": 700.0, "fee_bps": 0.0})
+    result = backtest.run(slug="bollinger_reversion", symbol="TEST", bars=_bars([10, 10, 10, 7, 10]),
+                          params={"window": 3, "num_std": 1.0, "initial_capital": 700.0, "fee_bps": 0.0})
     assert [(t.entry_price, t.exit_price) for t in result.trades] == [(7, 10)]
     assert result.metrics["final_equity"] == Decimal("1000.00000000")
 
@@ -101,15 +101,17 @@ def test_bollinger_buys_below_the_band_and_sells_at_the_average():
 def test_rsi_and_breakout_and_pairs_run():
     closes = [100 + (i % 7) * 3 - (i % 5) * 2 + i * 0.5 for i in range(80)]
     bars = _bars(closes)
-    rsi = backtest.run("rsi_momentum", "A", bars, {"period": 5, "entry_level": 55.0, "exit_level": 45.0,
-                                                   "initial_capital": 1000.0, "fee_bps": 0.0})
+    rsi = backtest.run(slug="rsi_momentum", symbol="A", bars=bars,
+                       params={"period": 5, "entry_level": 55.0, "exit_level": 45.0, "initial_capital": 1000.0,
+                               "fee_bps": 0.0})
     assert rsi.trades and rsi.bars == 80
-    breakout = backtest.run("volatility_breakout", "A", bars, {"lookback": 5, "k": 0.5, "initial_capital": 1000.0,
-                                                               "fee_bps": 0.0})
+    breakout = backtest.run(slug="volatility_breakout", symbol="A", bars=bars,
+                            params={"lookback": 5, "k": 0.5, "initial_capital": 1000.0, "fee_bps": 0.0})
     assert breakout.bars == 80
     other = _bars([c * (1.2 if i % 9 < 4 else 0.9) for i, c in enumerate(closes)])
-    pairs = backtest.run("pairs_trading", "A", bars, {"symbol_b": "B", "lookback": 10, "entry_z": 1.0, "exit_z": 0.2,
-                                                      "initial_capital": 1000.0, "fee_bps": 0.0}, other)
+    pairs = backtest.run(slug="pairs_trading", symbol="A", bars=bars,
+                         params={"symbol_b": "B", "lookback": 10, "entry_z": 1.0, "exit_z": 0.2,
+                                 "initial_capital": 1000.0, "fee_bps": 0.0}, bars_b=other)
     sides = {(t.symbol, t.side) for t in pairs.trades}
     assert {("A", "long"), ("B", "short")} <= sides or {("A", "short"), ("B", "long")} <= sides
 

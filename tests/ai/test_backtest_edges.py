@@ -24,8 +24,8 @@ def _bars(closes):
 
 def test_sharpe_ratio_uses_the_risk_free_rate():
     params = {"amount": 100.0, "interval": 1, "initial_capital": 1000.0, "fee_bps": 0.0}
-    plain = backtest.run("dollar_cost_averaging", "TEST", _bars(CLOSES), params)
-    with_rate = backtest.run("dollar_cost_averaging", "TEST", _bars(CLOSES), params, risk_free_rate=0.05)
+    plain = backtest.run(slug="dollar_cost_averaging", symbol="TEST", bars=_bars(CLOSES), params=params)
+    with_rate = backtest.run(slug="dollar_cost_averaging", symbol="TEST", bars=_bars(CLOSES), params=params, risk_free_rate=0.05)
     returns = metrics.simple_returns([value for _, value in with_rate.equity_curve])
     assert with_rate.metrics["sharpe_ratio"] == pytest.approx(metrics.sharpe_ratio(returns, 0.05))
     assert with_rate.metrics["sharpe_ratio"] < plain.metrics["sharpe_ratio"]
@@ -36,8 +36,8 @@ def test_dollar_cost_averaging_stops_when_cash_runs_out():
     # (about 1e-26 of a dollar), which used to be "bought" as a trade of 1e-29 shares on every later bar.
     closes = [f"{100 + (i * 37) % 23}.37" for i in range(120)]
     for fee_bps in (0.0, 10.0):
-        result = backtest.run("dollar_cost_averaging", "TEST", _bars(closes),
-                              {"amount": 100.0, "interval": 1, "initial_capital": 10000.0, "fee_bps": fee_bps})
+        result = backtest.run(slug="dollar_cost_averaging", symbol="TEST", bars=_bars(closes),
+                              params={"amount": 100.0, "interval": 1, "initial_capital": 10000.0, "fee_bps": fee_bps})
         assert len(result.trades) == 100
         assert all(trade.quantity > Decimal("0.8") for trade in result.trades)  # 100 USD at 100..123
 
@@ -51,7 +51,8 @@ def test_dollar_cost_averaging_stops_when_cash_runs_out():
 ])
 def test_extreme_bars_give_a_result_or_a_data_error(slug, params):
     try:
-        result = backtest.run(slug, "TEST", _bars(EXTREME), {**params, "initial_capital": 10000.0, "fee_bps": 0.0})
+        result = backtest.run(slug=slug, symbol="TEST", bars=_bars(EXTREME),
+                              params={**params, "initial_capital": 10000.0, "fee_bps": 0.0})
     except backtest.DataError as exc:
         assert "too" in exc.message
         return

@@ -177,7 +177,7 @@ def test_user_policy_overrides_the_tier_field_by_field(app, make_account, set_us
     account = make_account()
     set_user_policy(account.id, max_cost=Decimal("7"))
     with app.app_context():
-        policy = governance.effective_policy(db.session, db.session.get(User, account.id))
+        policy = governance.effective_policy(session=db.session, user=db.session.get(User, account.id))
     assert policy.max_cost == Decimal("7") and policy.sources["max_cost"] == "user"
     assert policy.daily_limits == {"backtests": 5, "risk-metrics": 1000}
     assert policy.sources["daily_limits"] == "tier:free"

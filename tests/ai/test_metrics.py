@@ -156,7 +156,7 @@ def test_risk_free_rate_comes_from_the_configuration(db_url, make_account):
             db.session.add(PortfolioSnapshot(user_id=user.id, snapshot_data={}, total_value=Decimal(value),
                                              created_at=DAY0 + timedelta(days=i)))
         db.session.commit()
-        headers = {"Authorization": "Bearer " + issue_tokens(user)["access_token"]}
+        headers = {"Authorization": "Bearer " + issue_tokens(user=user)["access_token"]}
     body = client.get("/api/ai/risk-metrics", headers=headers).get_json()
     assert body["risk_free_rate"] == 0.04
     assert body["sharpe_ratio"] == pytest.approx(SHARPE_RF4)

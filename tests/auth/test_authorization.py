@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Blueprint
 
-from quantum.auth.decorators import admin_required, auth_required, current_principal, current_user, get_current_user
+from quantum.auth.decorators import admin_required, auth_required, current_principal
 from quantum.auth.models import AuditLog, User
 from quantum.extensions import db
 from tests.auth.helpers import PASSWORD, access_token, api_key, assert_error, bearer, register_and_login
@@ -20,7 +20,8 @@ def probe_client(app):
     @probes.post("/_probe/trade")
     @auth_required("trading:write")
     def trade():
-        return {"email": current_user.email, "id": get_current_user().id, "method": current_principal().method}
+        principal = current_principal()
+        return {"email": principal.user.email, "id": principal.user.id, "method": principal.method}
 
     @probes.post("/_probe/ai")
     @auth_required("ai:read", "ai:run")
@@ -189,9 +190,9 @@ def test_login_after_promotion_carries_the_admin_scope(app, client, runner, user
         == 200
 
 
-def test_current_user_outside_an_authenticated_view_raises(app):
+def test_current_principal_outside_an_authenticated_view_raises(app):
     with app.test_request_context("/"), pytest.raises(RuntimeError, match="auth_required"):
-        get_current_user()
+        current_principal()
 
 
 def test_token_helper_matches_login(app, client, user_factory, backend):

@@ -313,8 +313,8 @@ def test_issued_tokens_share_one_family_and_report_their_lifetimes(app, user_fac
     user = user_factory()
     app.config.update(JWT_ACCESS_TOKEN_EXPIRES=timedelta(minutes=5), JWT_REFRESH_TOKEN_EXPIRES=False)
     with app.app_context():
-        fresh = issue_tokens(user)
-        kept = issue_tokens(user, family="given-family")
+        fresh = issue_tokens(user=user)
+        kept = issue_tokens(user=user, family="given-family")
         access, refresh = decode_token(fresh["access_token"]), decode_token(fresh["refresh_token"], allow_expired=True)
         assert access["fam"] == refresh["fam"] and len(access["fam"]) == 32
         assert decode_token(kept["access_token"])["fam"] == "given-family"

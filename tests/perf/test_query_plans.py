@@ -94,7 +94,7 @@ def run_hot_paths(app: Any) -> list[tuple[str, Any]]:
             portfolio.list_snapshots(session=db.session, user=user, limit=20, before=latest.id)
             trading.list_positions(session=db.session, user=user)
             trading.metrics(session=db.session, user=user)
-            ai.risk_metrics(db.session, user)
+            ai.risk_metrics(session=db.session, user=user)
             order = trading.place_order(session=db.session, user=user, data={
                 "symbol": "AAPL", "side": "buy", "quantity": "1", "price": "1.00", "client_order_id": "plan-1"})
             trading.place_order(session=db.session, user=user, data={

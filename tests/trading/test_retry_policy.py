@@ -1,6 +1,6 @@
 """The unit of work's retry policy on real conflicts: how many attempts, how long between them, what gives up.
 
-`run_in_transaction` (quantum/trading/transactions.py) retries a whole transaction on a busy or conflicting
+The unit of work (quantum/db/unit_of_work.py) retries a whole transaction on a busy or conflicting
 database and never on a lost connection (an order may have landed). The conflicts here are real: a second
 connection holding SQLite's write lock, a concurrent update under PostgreSQL's REPEATABLE READ, a server
 that terminates the session (issue 21, docs/testing.md).
@@ -17,10 +17,21 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from quantum.cash.locks import lock_balance
 from quantum.cash.models import Balance
+from quantum.db.unit_of_work import unit_of_work
 from quantum.errors import ServiceUnavailable
-from quantum.trading.transactions import lock_balance, run_in_transaction
 from tests.trading.helpers import install_sqlite_pragmas, new_user
+
+
+def run_unit(session: Session, work: Callable[[Session], object], **policy: object) -> object:
+    """Run `work(session)` as one unit of work with the given retry policy (attempts, delays, sleep)."""
+
+    @unit_of_work(**policy)
+    def unit(*, session: Session) -> object:
+        return work(session)
+
+    return unit(session=session)
 
 
 def quick_engine(db_url: str) -> sa.Engine:
@@ -40,7 +51,7 @@ def quick_engine(db_url: str) -> sa.Engine:
 def funded_user(session: Session):
     """A user whose balance row exists (0), so that the conflicts are on an existing row."""
     user = new_user(session)
-    lock_balance(session, user.id)
+    lock_balance(session=session, user_id=user.id)
     session.commit()
     return user
 
@@ -67,14 +78,14 @@ def conflicting_work(db_url: str, user_id: int, conflicts: int) -> tuple[Callabl
                 holder.append(other)
             if not conflict and holder:
                 holder.pop().rollback()
-            balance = lock_balance(session, user_id)
+            balance = lock_balance(session=session, user_id=user_id)
         else:
             if conflict:  # another transaction changes the row after this one's snapshot, then locking it fails
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
                 session.execute(sa.text("SELECT 1"))  # the snapshot is taken here
                 with other_writer().begin() as other:
                     other.execute(sa.text("UPDATE balances SET updated_at = now() WHERE user_id = :u"), {"u": user_id})
-            balance = lock_balance(session, user_id)
+            balance = lock_balance(session=session, user_id=user_id)
         balance.available = balance.available + 1
         session.flush()
         return "done"
@@ -97,7 +108,7 @@ def test_a_conflict_is_retried_until_it_clears_with_growing_pauses(db_url, quick
     user = funded_user(quick_session)
     work, calls = conflicting_work(db_url, user.id, conflicts=2)
     pauses: list[float] = []
-    assert run_in_transaction(quick_session, work, base_delay=0.01, max_delay=0.5, sleep=pauses.append) == "done"
+    assert run_unit(quick_session, work, base_delay=0.01, max_delay=0.5, sleep=pauses.append) == "done"
     assert calls == [1, 2, 3]
     assert len(pauses) == 2
     assert 0 < pauses[0] <= 0.5 and 0 < pauses[1] <= 0.5
@@ -110,14 +121,14 @@ def test_a_conflict_that_never_clears_gives_up_after_the_last_attempt_with_datab
     work, calls = conflicting_work(db_url, user.id, conflicts=99)
     pauses: list[float] = []
     with pytest.raises(ServiceUnavailable) as caught:
-        run_in_transaction(quick_session, work, attempts=3, base_delay=0.01, sleep=pauses.append)
+        run_unit(quick_session, work, attempts=3, base_delay=0.01, sleep=pauses.append)
     assert calls == [1, 2, 3]
     assert len(pauses) == 2
     error = caught.value
     assert (error.status, error.error, error.retry_after, error.message) == (
         503, "database_busy", 1, "the database is busy; retry shortly")
     work.release()  # SQLite's other writer lets go
-    run_in_transaction(quick_session, conflicting_work(db_url, user.id, conflicts=0)[0])  # nothing else was kept
+    run_unit(quick_session, conflicting_work(db_url, user.id, conflicts=0)[0])  # nothing else was kept
     assert quick_session.scalar(sa.select(Balance.available).where(Balance.user_id == user.id)) == 1
 
 
@@ -127,7 +138,7 @@ def test_the_default_policy_makes_eight_attempts(db_url, quick_session):
     work, calls = conflicting_work(db_url, user.id, conflicts=99)
     pauses: list[float] = []
     with pytest.raises(ServiceUnavailable):
-        run_in_transaction(quick_session, work, sleep=pauses.append)
+        run_unit(quick_session, work, sleep=pauses.append)
     assert calls == list(range(1, 9))
     assert len(pauses) == 7 and all(0 < pause <= 1.0 for pause in pauses)
     assert pauses[0] <= 0.04  # the first pause starts from base_delay 0.02 (with at most as much jitter)
@@ -142,11 +153,11 @@ def test_a_lost_connection_is_not_retried(db_url, backend, quick_session):
 
     def work(session: Session) -> None:
         calls.append(1)
-        lock_balance(session, user.id)
+        lock_balance(session=session, user_id=user.id)
         session.execute(sa.text("SELECT pg_terminate_backend(pg_backend_pid())"))
 
     with pytest.raises(DBAPIError) as caught:
-        run_in_transaction(quick_session, work, sleep=lambda _: None)
+        run_unit(quick_session, work, sleep=lambda _: None)
     assert not isinstance(caught.value, ServiceUnavailable)
     assert calls == [1]
 
@@ -157,7 +168,7 @@ def test_no_pause_is_longer_than_max_delay(db_url, quick_session):
     work, calls = conflicting_work(db_url, user.id, conflicts=99)
     pauses: list[float] = []
     with pytest.raises(ServiceUnavailable):
-        run_in_transaction(quick_session, work, attempts=3, base_delay=1.0, max_delay=0.05, sleep=pauses.append)
+        run_unit(quick_session, work, attempts=3, base_delay=1.0, max_delay=0.05, sleep=pauses.append)
     work.release()
     assert len(pauses) == 2 and all(0 < pause <= 0.05 for pause in pauses), pauses
 
@@ -171,7 +182,7 @@ def test_a_session_that_already_holds_the_balance_adds_to_what_another_session_w
         with Session(engine, expire_on_commit=False) as first, Session(engine, expire_on_commit=False) as second:
             user = funded_user(first)
             service.deposit(session=first, user=user, data={"amount": 10, "currency": "USD"})
-            held = lock_balance(first, user.id)  # the first session keeps the row it read (10)
+            held = lock_balance(session=first, user_id=user.id)  # the first session keeps the row it read (10)
             first.commit()
             service.deposit(session=second, user=user, data={"amount": 5, "currency": "USD"})
             service.deposit(session=first, user=user, data={"amount": 1, "currency": "USD"})

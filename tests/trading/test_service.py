@@ -11,11 +11,11 @@ import sqlalchemy as sa
 
 from quantum.core.money import ZERO, quantize
 from quantum.core.time import utcnow
+from quantum.db.unit_of_work import is_transient, unit_of_work
 from quantum.errors import APIError, Conflict, NotFound
 from quantum.portfolio import service as portfolio
 from quantum.trading import service
 from quantum.trading.models import Budget, DailyMetric, Fill, Order, OrderStatus, Position
-from quantum.trading.transactions import is_transient, run_in_transaction
 from tests.trading.helpers import assert_conserved, new_user
 
 
@@ -196,7 +196,8 @@ def test_transient_errors_are_retried_whole(session, backend):
     calls = []
     message = "database is locked" if backend == "sqlite" else "could not serialize access"
 
-    def work(s):
+    @unit_of_work(sleep=lambda _: None)
+    def work(*, session):
         calls.append(1)
         if len(calls) < 3:
             error = sa.exc.OperationalError("UPDATE balances", {}, Exception(message))
@@ -205,7 +206,7 @@ def test_transient_errors_are_retried_whole(session, backend):
             raise error
         return "done"
 
-    assert run_in_transaction(session, work, sleep=lambda _: None) == "done"
+    assert work(session=session) == "done"
     assert len(calls) == 3
 
 
@@ -237,9 +238,10 @@ def test_a_refused_sell_leaves_no_empty_position(session):
 def test_a_database_busy_past_every_retry_is_a_503(session):
     from quantum.errors import ServiceUnavailable
 
-    def work(s):
+    @unit_of_work(attempts=3, sleep=lambda _: None)
+    def work(*, session):
         raise sa.exc.OperationalError("UPDATE balances", {}, Exception("database is locked"))
 
     with pytest.raises(ServiceUnavailable) as caught:
-        run_in_transaction(session, work, attempts=3, sleep=lambda _: None)
+        work(session=session)
     assert caught.value.status == 503 and caught.value.error == "database_busy" and caught.value.retry_after == 1
