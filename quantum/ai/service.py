@@ -9,11 +9,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from quantum.ai import backtest, governance, metrics
 from quantum.ai.models import AIRequest, Policy, PriceBar, RequestStatus, StrategyTemplate
+from quantum.config import current_settings
 from quantum.errors import APIError, Conflict, NotFound, ValidationFailed
 from quantum.fields import ascii_decimal
 from quantum.models.portfolio import PortfolioSnapshot
@@ -352,7 +352,7 @@ def execute(
     session.flush()
     try:
         result = backtest.run(template.slug, symbol, bars, params, bars_b,
-                              risk_free_rate=current_app.config.get("RISK_FREE_RATE", 0.0))
+                              risk_free_rate=current_settings().ai.risk_free_rate)
     except backtest.DataError as exc:
         error = ValidationFailed(exc.message, details={exc.field_name: exc.message})
         raise governance.reject(session, request, error) from None
