@@ -58,19 +58,18 @@ class Settings(BaseSettings):
         """`Settings()` reads keyword arguments, then the process environment (flat names, see EnvironmentSource)."""
         return init_settings, EnvironmentSource(settings_cls)
 
-    @field_validator("env", mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _rule(cls, raw: Any, info: ValidationInfo) -> Any:
-        return apply_rule(cls, raw, info)
-
-    @field_validator("database", "auth", "rate_limits", "observability", mode="before")
-    @classmethod
-    def _mode_defaults(cls, raw: Any, info: ValidationInfo) -> Any:
+    def _read(cls, raw: Any, info: ValidationInfo) -> Any:
+        group = _group_fields().get(info.field_name)
+        if group is None:
+            return apply_rule(cls, raw, info)
+        # A group's defaults that depend on QUANTUM_ENV and the instance folder are filled in here,
+        # where both are known (validated first: they are declared first).
         if not isinstance(raw, Mapping) or "env" not in info.data:
             return raw  # a group built already is used as is; with QUANTUM_ENV wrong, that is the error reported
-        if info.field_name == "auth" and "database" not in info.data:
+        if group is AuthSettings and "database" not in info.data:
             return raw  # no development key file written while an earlier setting is already wrong
-        group: type[Group] = cls.model_fields[info.field_name].annotation  # type: ignore[assignment]
         try:
             return group.mode_defaults(dict(raw), mode=info.data["env"], instance_path=info.data["instance_path"])
         except ConfigError as exc:
