@@ -14,12 +14,10 @@ else:
     os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 from quantum.config import ConfigError, load_settings  # noqa: E402
-from quantum.gunicorn_settings import server_settings  # noqa: E402
 from quantum.observability.logs import config_error_line  # noqa: E402
 
 try:
-    load_settings()
-    _server = server_settings()
+    _server = load_settings().server  # every setting checked here, before any worker starts
 except ConfigError as exc:
     print(config_error_line(str(exc)), file=sys.stderr)
     sys.exit(exc.exit_code)

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from quantum.config import load_settings
+from quantum.config import Settings, app_settings
 from quantum.errors import JSONRequest, error_response, register_error_handlers
 from quantum.observability.logs import configure_logging
 from quantum.observability.metrics import install_metrics
@@ -19,23 +19,16 @@ from quantum.resilience import install_resilience
 from quantum.routes import GUARD_EXEMPT_PREFIXES
 from quantum.security_headers import install_security_headers
 
-# Settings that may be passed to create_app() the way the environment passes them.
-ENV_KEYS = {
-    "DATABASE_URL", "MIGRATION_DATABASE_URL", "QUANTUM_ENV", "JWT_SECRET_KEY", "DB_POOL_SIZE",
-    "DB_MAX_OVERFLOW", "DB_POOL_TIMEOUT", "DB_POOL_RECYCLE", "DB_CONNECT_RETRIES", "DB_RETRY_BASE_DELAY",
-    "SLOW_QUERY_MS", "MIGRATION_LOCK_WAIT", "SCHEMA_GUARD_WAIT", "MIGRATION_LOCK_TIMEOUT_MS",
-    "MIGRATION_STATEMENT_TIMEOUT_MS", "BACKUP_DIR", "BACKUP_KEEP", "LOG_FORMAT", "SLOW_QUERY_LOG", "ALERT_WEBHOOK_URL",
-    "METRICS_TOKEN", "DB_CIRCUIT_THRESHOLD", "DB_CIRCUIT_RESET_SECONDS", "PROXY_FIX_HOPS", "DB_QUERY_TIMEOUT_MS",
-}
 
+def create_app(settings: Settings | Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings validated, extensions bound, blueprints and the schema guard registered.
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: settings validated, extensions bound, blueprints and the schema guard registered."""
+    `settings` is a `Settings` (used as is), or a test_config mapping: its keys that are settings'
+    environment names are validated as settings over the environment, the others are Flask config.
+    """
     app = Flask("quantum", instance_relative_config=True)
     app.request_class = JSONRequest
-    config = dict(config or {})
-    environment = {**os.environ, **{k: str(v) for k, v in config.items() if k in ENV_KEYS}}
-    settings = load_settings(environment, instance_path=app.instance_path)
+    settings, flask_keys = app_settings(settings, instance_path=app.instance_path)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(settings.flask_config())
     app.config.update(
@@ -47,12 +40,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=1024 * 1024,
         SCHEMA_GUARD=True,
     )
-    app.config.update({k: v for k, v in config.items() if k not in ENV_KEYS})
-    configure_logging(settings.log_format)
-    if settings.proxy_hops:
+    app.config.update(flask_keys)
+    configure_logging(settings.observability.log_format)
+    if settings.server.proxy_hops:
         # Behind N trusted proxies (Heroku's router is one), take the client address from
         # X-Forwarded-For so rate limits and the audit log see the real client.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.server.proxy_hops, x_proto=settings.server.proxy_hops)
 
     install_request_ids(app)
     install_metrics(app)
@@ -110,7 +103,7 @@ def _install_schema_guard(app: Flask) -> None:
     from quantum.observability import metrics
     from quantum.schema import ensure_app_schema
 
-    settings = app.config["QUANTUM_SETTINGS"]
+    settings: Settings = app.config["QUANTUM_SETTINGS"]
     alerter = app.extensions["alerter"]
 
     def on_ready(result) -> None:  # noqa: ANN001
@@ -124,7 +117,7 @@ def _install_schema_guard(app: Flask) -> None:
 
     guard = SchemaGuard(
         lambda: ensure_app_schema(
-            settings, lock_wait_seconds=settings.guard_lock_wait_seconds, connect_retries=2, retry_base_delay=0.2,
+            settings, lock_wait_seconds=settings.database.guard_lock_wait_seconds, connect_retries=2, retry_base_delay=0.2,
             record_fingerprints=False,  # a worker's first request stays read-only when the schema is current
         ),
         on_ready=on_ready,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 
 from quantum.ai.cli import market
 from quantum.archive.cli import db_archive
 from quantum.auth.cli import users_cli
+from quantum.config import current_settings
 from quantum.openapi import openapi_cli
 from quantum.ops.cli import OPS_COMMANDS
 from quantum.ops.ensure_command import ensure_options, run_db_ensure
@@ -31,5 +32,5 @@ def register_cli(app: Flask) -> None:
 def db_ensure(check: bool, as_json: bool, allow_destructive: bool, lock_wait: float | None) -> None:
     """Bring the database to the models' schema, validate it, and report."""
     # With the app's own settings, always in full (the plugin in quantum.ops.ensure_command is the quick one).
-    run_db_ensure(current_app.config["QUANTUM_SETTINGS"], check=check, as_json=as_json,
+    run_db_ensure(current_settings(), check=check, as_json=as_json,
                   allow_destructive=allow_destructive, lock_wait=lock_wait, quick=False)

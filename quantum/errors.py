@@ -134,7 +134,8 @@ def _database_names_pattern() -> re.Pattern | None:
         return cached
     names: set[str] = set()
     settings = current_app.config.get("QUANTUM_SETTINGS")
-    for raw in (current_app.config.get("SQLALCHEMY_DATABASE_URI"), getattr(settings, "migration_database_url", None)):
+    migration_url = settings.database.migration_url if settings is not None else None
+    for raw in (current_app.config.get("SQLALCHEMY_DATABASE_URI"), migration_url):
         if not raw:
             continue
         try:

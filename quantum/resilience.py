@@ -27,7 +27,8 @@ POOL_ALERT_WINDOW = 30.0
 def install_resilience(app: Flask, engine: Engine, exempt_prefixes: tuple[str, ...]) -> None:
     """Wire the breaker, pool and query observers to the app's engine and requests."""
     settings = app.config["QUANTUM_SETTINGS"]
-    alerter = Alerter(settings.alert_webhook_url)
+    database, observability = settings.database, settings.observability
+    alerter = Alerter(observability.alert_webhook_url)
 
     def on_circuit_change(previous: str, state: str) -> None:
         metrics.DB_CIRCUIT_STATE.set(STATE_VALUES[state])
@@ -37,17 +38,17 @@ def install_resilience(app: Flask, engine: Engine, exempt_prefixes: tuple[str, .
             alerter.clear_alert("db_circuit_open", "database circuit closed: the database answers again")
 
     breaker = CircuitBreaker(
-        threshold=settings.circuit_threshold, reset_seconds=settings.circuit_reset_seconds, on_change=on_circuit_change
+        threshold=database.circuit_threshold, reset_seconds=database.circuit_reset_seconds, on_change=on_circuit_change
     )
     app.extensions.update(db_breaker=breaker, alerter=alerter)
-    install_query_bound(engine, settings.query_timeout_ms)
+    install_query_bound(engine, database.query_timeout_ms)
     _observe_engine(engine, breaker)
     install_query_observer(
         engine,
-        slow_ms=settings.slow_query_ms,
+        slow_ms=observability.slow_query_ms,
         on_timing=lambda operation, seconds: metrics.labelled(metrics.DB_QUERY_LATENCY, operation).observe(seconds),
         on_slow=metrics.DB_SLOW_QUERIES.inc,
-        record_to=Path(settings.slow_query_log) if settings.slow_query_log else None,
+        record_to=Path(observability.slow_query_log) if observability.slow_query_log else None,
     )
     pool_timeouts: list[float] = []
 

@@ -25,16 +25,16 @@ def app_schema_target() -> SchemaTarget:
 
 def ensure_app_schema(settings: Settings, **overrides: object) -> EnsureResult:
     """Run the schema lifecycle for the configured database (the migration URL when set)."""
+    database = settings.database
     options = EnsureOptions(
-        lock_wait_seconds=settings.lock_wait_seconds,
-        connect_retries=settings.connect_retries,
-        retry_base_delay=settings.retry_base_delay,
-        backup_dir=settings.backup_dir,
-        lock_timeout_ms=settings.migration_lock_timeout_ms,
-        statement_timeout_ms=settings.migration_statement_timeout_ms,
+        lock_wait_seconds=database.lock_wait_seconds,
+        connect_retries=database.connect_retries,
+        retry_base_delay=database.retry_base_delay,
+        backup_dir=database.backup_dir,
+        lock_timeout_ms=database.migration_lock_timeout_ms,
+        statement_timeout_ms=database.migration_statement_timeout_ms,
     )
     options = EnsureOptions(**{**options.__dict__, **overrides})
-    url = settings.migration_database_url or settings.database_url
-    result = ensure_schema(url, app_schema_target(), options)
+    result = ensure_schema(database.url_for_migrations, app_schema_target(), options)
     log.info("db-ensure: %s in %.0f ms", result.message, result.duration_ms)
     return result

@@ -199,8 +199,8 @@ def test_sqlite_busy_timeout_is_the_query_bound(db_url, monkeypatch):
 def test_query_timeout_setting_is_validated():
     from quantum.config import ConfigError, load_settings
 
-    assert load_settings({"QUANTUM_ENV": "testing"}).query_timeout_ms == 10000
-    assert load_settings({"QUANTUM_ENV": "testing", "DB_QUERY_TIMEOUT_MS": "2500"}).query_timeout_ms == 2500
+    assert load_settings({"QUANTUM_ENV": "testing"}).database.query_timeout_ms == 10000
+    assert load_settings({"QUANTUM_ENV": "testing", "DB_QUERY_TIMEOUT_MS": "2500"}).database.query_timeout_ms == 2500
     for bad in ("soon", "10"):
         with pytest.raises(ConfigError, match="DB_QUERY_TIMEOUT_MS"):
             load_settings({"QUANTUM_ENV": "testing", "DB_QUERY_TIMEOUT_MS": bad})

@@ -12,12 +12,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from quantum.ai import backtest, governance, metrics
 from quantum.ai.models import AIRequest, Policy, PriceBar, RequestStatus, StrategyTemplate
 from quantum.auth.models import Tier, User
+from quantum.config import current_settings
 from quantum.core.time import utcnow
 from quantum.db.unit_of_work import RaiseAfterCommit, unit_of_work
 from quantum.errors import APIError, Conflict, NotFound, ValidationFailed
@@ -384,7 +384,7 @@ def execute(
     session.flush()
     try:
         result = backtest.run(slug=template.slug, symbol=symbol, bars=bars, params=params, bars_b=bars_b,
-                              risk_free_rate=current_app.config.get("RISK_FREE_RATE", 0.0))
+                              risk_free_rate=current_settings().ai.risk_free_rate)
     except backtest.DataError as exc:
         error = ValidationFailed(exc.message, details={exc.field_name: exc.message})
         raise governance.reject(request=request, error=error) from None

@@ -8,10 +8,9 @@ tiers apart. Writing market data needs the admin role.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from flask import current_app, jsonify
+from flask import jsonify
 from flask.views import MethodView
 from flask.wrappers import Response
 from flask_smorest import Blueprint
@@ -21,7 +20,7 @@ from quantum.ai.models import AIRequest
 from quantum.auth.decorators import admin_required, auth_required, current_principal
 from quantum.auth.models import Tier
 from quantum.auth.scopes import AI_READ
-from quantum.config import ConfigError
+from quantum.config import current_settings
 from quantum.errors import ValidationFailed
 from quantum.extensions import db
 
@@ -33,18 +32,6 @@ POLICY_ERRORS = {
 }
 
 
-@blp.record_once
-def _configure(state: Any) -> None:
-    """Read and validate RISK_FREE_RATE once, at start-up: a bad value stops the app with one clear line."""
-    config = state.app.config
-    raw = config.get("RISK_FREE_RATE", os.environ.get("RISK_FREE_RATE", "0.0"))
-    try:
-        rate = float(raw)
-    except (TypeError, ValueError):
-        raise ConfigError(f"RISK_FREE_RATE must be an annual rate such as 0.04, got {raw!r}") from None
-    if not -1.0 < rate < 1.0:
-        raise ConfigError(f"RISK_FREE_RATE must be a fraction between -1 and 1 (0.04 = 4%), got {raw!r}")
-    config["RISK_FREE_RATE"] = rate
 
 
 def _pending(request: AIRequest) -> Response:
@@ -95,7 +82,7 @@ class RiskMetrics(MethodView):
         """Volatility, VaR, CVaR, drawdown and Sharpe of the caller's newest `window` portfolio snapshots."""
         body = service.risk_metrics(
             session=db.session, user=current_principal().user, window=args["window"],
-            risk_free_rate=current_app.config["RISK_FREE_RATE"],
+            risk_free_rate=current_settings().ai.risk_free_rate,
         )
         if "pending" in body:
             return _pending(body["pending"])

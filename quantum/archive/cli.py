@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
-from flask import current_app
 
-from quantum.archive.service import PLANS, archive, parse_age
+from quantum.archive.service import PLANS, archive
+from quantum.config import current_settings, parse_age
 from quantum.extensions import db
 from quantum.ops.archive import ArchiveResult
 from quantum.ops.maintenance import optimize
 from quantum.wording import plural
-
-DEFAULT_RETENTION = {"portfolio_snapshots": "365d", "orders": "365d"}
 
 
 def archive_summary(result: ArchiveResult, age_text: str) -> str:
@@ -40,12 +37,12 @@ def db_archive(older_than: str | None, tables: tuple[str, ...], batch_size: int,
     """Move old snapshots and filled orders (with their fills) to archive tables, batch by batch."""
     total = 0
     for table in tables or sorted(PLANS):
-        setting = f"ARCHIVE_RETENTION_{table.upper()}"
-        age_text = older_than or current_app.config.get(setting) or os.environ.get(setting) or DEFAULT_RETENTION[table]
+        # The retention settings were validated at start-up; only --older-than can still be malformed.
+        age_text = older_than or current_settings().archive.retention(table)
         try:
             age = parse_age(age_text)
         except ValueError as exc:
-            click.echo(f"error: {'--older-than' if older_than else setting}: {exc}", err=True)
+            click.echo(f"error: --older-than: {exc}", err=True)
             sys.exit(2)
         result = archive(engine=db.engine, table=table, older_than=age, batch_size=batch_size, dry_run=dry_run,
                          pause=pause, actor=actor)

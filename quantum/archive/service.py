@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import re
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -24,18 +23,6 @@ PLANS = {
         children=(ChildTable(Fill.__table__, fills_archive, "order_id"),),
     ),
 }
-_AGE = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
-
-
-def parse_age(text: str) -> timedelta:
-    """'365d', '12h' or '30m' as a timedelta; ValueError otherwise."""
-    match = _AGE.match(text or "")
-    if not match:
-        raise ValueError(f"{text!r} is not an age: use a number followed by d, h or m (e.g. 365d)")
-    amount, unit = int(match.group(1)), match.group(2)
-    return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
-
-
 def archive(
     *,
     engine: Engine,

@@ -29,10 +29,14 @@ def _hasher(fast: bool) -> PasswordHasher:
     return PasswordHasher()  # argon2-cffi's RFC 9106 low-memory profile
 
 
+def _testing() -> bool:
+    settings = current_app.config.get("QUANTUM_SETTINGS") if has_app_context() else None
+    return settings is not None and settings.env == "testing"
+
+
 def hasher() -> PasswordHasher:
     """The app's argon2id hasher: cheap parameters under QUANTUM_ENV=testing, strong otherwise."""
-    fast = has_app_context() and current_app.config.get("QUANTUM_ENV") == "testing"
-    return _hasher(fast)
+    return _hasher(_testing())
 
 
 @cache
@@ -51,9 +55,8 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     # Bytes, so that a password no stored hash can match (lone surrogates) still costs a verification.
     secret = password.encode("utf-8", "surrogatepass")
     if password_hash is None:
-        fast = has_app_context() and current_app.config.get("QUANTUM_ENV") == "testing"
         try:
-            ph.verify(_dummy_hash(fast), secret)
+            ph.verify(_dummy_hash(_testing()), secret)
         except VerificationError:
             pass
         return False

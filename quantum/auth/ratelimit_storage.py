@@ -19,8 +19,8 @@ from urllib.parse import unquote, urlparse
 
 from limits.storage import Storage
 
-SCHEME = "quantum-sqlite"
-DEFAULT_FILE = "ratelimits.db"
+from quantum.config.groups import SCHEME
+
 # One in this many increments also deletes expired windows, so the file stays small without a job.
 PURGE_EVERY = 200
 
@@ -34,11 +34,6 @@ ON CONFLICT (key) DO UPDATE SET
     expires_at = CASE WHEN rate_limits.expires_at <= :now THEN :now + :expiry ELSE rate_limits.expires_at END
 RETURNING hits
 """
-
-
-def storage_uri_for(path: str | os.PathLike[str]) -> str:
-    """The `RATELIMIT_STORAGE_URI` of a SQLite file at `path` (made absolute)."""
-    return f"{SCHEME}:///{Path(path).resolve().as_posix().lstrip('/')}"
 
 
 class SQLiteStorage(Storage):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 from flask.views import MethodView
 from flask_jwt_extended import decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException, RevokedTokenError
@@ -29,6 +29,7 @@ from quantum.auth.schemas import (
     TokenSchema,
     UserSchema,
 )
+from quantum.config import current_settings
 from quantum.errors import APIError, ValidationFailed
 from quantum.extensions import db
 
@@ -160,7 +161,7 @@ class ApiKeys(MethodView):
         principal = current_principal()
         key, raw = apikeys.create_api_key(
             session=db.session, user=principal.user, name=data["name"].strip(), scopes=data.get("scopes"),
-            granted=principal.scopes, max_keys=current_app.config["API_KEYS_MAX_PER_USER"], ip=client_ip(),
+            granted=principal.scopes, max_keys=current_settings().auth.api_keys_max_per_user, ip=client_ip(),
         )
         return {**_attributes(key, ApiKeySchema), "key": raw}
 

@@ -24,7 +24,8 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-from quantum.observability.logs import JsonFormatter, log_format_from_env
+from quantum.config import log_format_from_environment
+from quantum.observability.logs import JsonFormatter
 from quantum.observability.request_id import ENVIRON_KEY, HEADER
 
 
@@ -79,7 +80,7 @@ class AccessLogger(Logger):
     def setup(self, cfg: Any) -> None:
         """gunicorn's handlers; with JSON logs, each of them writes JSON lines."""
         super().setup(cfg)
-        self.json_lines = log_format_from_env() == "json"
+        self.json_lines = log_format_from_environment() == "json"
         if self.json_lines:
             for log in (self.error_log, self.access_log):
                 for handler in log.handlers:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from collections.abc import Mapping
 from datetime import datetime, timezone
 
+from quantum.config import log_format_from_environment
 from quantum.observability.request_id import current_request_id
 
 
@@ -43,17 +43,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry)
 
 
-def log_format_from_env(env: Mapping[str, str] | None = None) -> str:
-    """`LOG_FORMAT`, else `json` in production and `text` elsewhere (what the settings resolve it to)."""
-    env = os.environ if env is None else env
-    production = (env.get("QUANTUM_ENV") or "").strip().lower() == "production"
-    return (env.get("LOG_FORMAT") or ("json" if production else "text")).strip().lower()
-
-
 def config_error_line(message: str, env: Mapping[str, str] | None = None) -> str:
     """The one line a configuration error stops the start with: a JSON object when the logs are JSON."""
     line = f"quantum: configuration error: {message}"
-    if log_format_from_env(env) != "json":
+    if log_format_from_environment(env) != "json":
         return line
     return json.dumps({"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "level": "CRITICAL",
                        "logger": "quantum.config", "request_id": "-", "message": line})

@@ -7,7 +7,7 @@ import os
 import time
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -19,6 +19,7 @@ from prometheus_client import (
     multiprocess,
 )
 
+from quantum.config import current_settings
 from quantum.errors import error_response
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -103,7 +104,7 @@ def install_metrics(app: Flask) -> None:
     @app.get("/metrics")
     def metrics() -> Response:
         """Prometheus text format."""
-        token = current_app.config.get("METRICS_TOKEN")
+        token = current_settings().observability.metrics_token
         given = request.headers.get("Authorization", "")
         if token and not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             return error_response(401, "unauthorized", "a valid metrics token is required")

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 
+from quantum.config import current_settings
 from quantum.extensions import db
 from quantum.ops.maintenance import (
     EXACT_COUNT_MAX_BYTES,
@@ -25,10 +25,6 @@ from quantum.schema_engine.connect import describe_url
 from quantum.schema_engine.locking import schema_lock
 
 
-def _settings():  # noqa: ANN202
-    return current_app.config["QUANTUM_SETTINGS"]
-
-
 def _fail(message: str, code: int = 1) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
@@ -39,9 +35,9 @@ def _fail(message: str, code: int = 1) -> None:
 @click.option("--keep", type=int, default=None, help="How many backups to keep (default BACKUP_KEEP).")
 def db_backup(directory: str | None, keep: int | None) -> None:
     """Back up the database (SQLite online backup, PostgreSQL pg_dump) and prune old backups."""
-    settings = _settings()
+    database = current_settings().database
     try:
-        path = backup(settings.database_url, Path(directory or settings.backup_dir), keep=keep or settings.backup_keep)
+        path = backup(database.url, Path(directory or database.backup_dir), keep=keep or database.backup_keep)
     except MaintenanceError as exc:
         _fail(str(exc))
     click.echo(f"backup written: {path}")
@@ -52,24 +48,24 @@ def db_backup(directory: str | None, keep: int | None) -> None:
 @click.option("--yes", is_flag=True, help="Really replace every row of the database with the backup.")
 def db_restore(backup_file: str, yes: bool) -> None:
     """Replace the database with a backup, after checking the file."""
-    settings = _settings()
+    database = current_settings().database
     if not yes:
-        _fail(f"restoring replaces every row of {describe_url(settings.database_url)}; rerun with --yes")
+        _fail(f"restoring replaces every row of {describe_url(database.url)}; rerun with --yes")
     try:
         with db.engine.connect() as connection:
             # Hold the migration lock so no starter migrates half-way through the restore.
-            with schema_lock(connection, namespace="quantum", wait_seconds=settings.lock_wait_seconds):
+            with schema_lock(connection, namespace="quantum", wait_seconds=database.lock_wait_seconds):
                 db.engine.dispose()
-                restore(settings.database_url, Path(backup_file))
+                restore(database.url, Path(backup_file))
     except MaintenanceError as exc:
         _fail(str(exc))
-    click.echo(f"restored {backup_file} into {describe_url(settings.database_url)}; now run `flask db-ensure`")
+    click.echo(f"restored {backup_file} into {describe_url(database.url)}; now run `flask db-ensure`")
 
 
 @click.command("db-check")
 def db_check() -> None:
     """Run the integrity checks and say what to do when they fail."""
-    result = integrity_check(_settings().database_url)
+    result = integrity_check(current_settings().database.url)
     if result.ok:
         click.echo("integrity: ok")
         return
@@ -88,7 +84,7 @@ def db_stats(as_json: bool) -> None:
             "backend": connection.dialect.name,
             "tables": table_stats(connection),
             "indexes": index_stats(connection),
-            "slowest": slowest_statements(Path(_settings().slow_query_log)),
+            "slowest": slowest_statements(Path(current_settings().observability.slow_query_log)),
         }
     if as_json:
         click.echo(json.dumps(report, default=str))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -39,7 +38,7 @@ def ensure_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def db_ensure(check: bool, as_json: bool, allow_destructive: bool, lock_wait: float | None) -> None:
     """Bring the database to the models' schema, validate it, and report."""
     try:
-        settings = load_settings(os.environ, instance_path=_instance_path())
+        settings = load_settings(instance_path=_instance_path())
     except ConfigError as exc:
         if as_json:  # one JSON object on stdout for every exit code
             click.echo(json.dumps({"action": "failed", "error": "configuration_error", "exit_code": exc.exit_code,
@@ -49,7 +48,7 @@ def db_ensure(check: bool, as_json: bool, allow_destructive: bool, lock_wait: fl
         sys.exit(exc.exit_code)
     from quantum.observability.logs import configure_logging
 
-    configure_logging(settings.log_format)  # the app's command has it from create_app
+    configure_logging(settings.observability.log_format)  # the app's command has it from create_app
     run_db_ensure(settings, check=check, as_json=as_json, allow_destructive=allow_destructive,
                   lock_wait=lock_wait, quick=True)
 
@@ -86,7 +85,7 @@ def run_db_ensure(
             "error": exc.reason,
             "exit_code": exc.exit_code,
             "message": exc.message,
-            "backend": settings.backend,
+            "backend": settings.database.backend,
             "drift": exc.report.get("drift", []),
             "revision_before": exc.report.get("revision_before"),
             "revision_after": None,
@@ -114,8 +113,7 @@ def _quick_report(settings: Settings) -> dict[str, Any] | None:
     from quantum.paths import MIGRATIONS_DIR, PROJECT_ROOT
     from quantum.schema_engine.quick import QuickTarget, quick_noop
 
-    url = settings.migration_database_url or settings.database_url
-    return quick_noop(url, QuickTarget(root=PROJECT_ROOT, migrations_dir=MIGRATIONS_DIR))
+    return quick_noop(settings.database.url_for_migrations, QuickTarget(root=PROJECT_ROOT, migrations_dir=MIGRATIONS_DIR))
 
 
 def _print(report: dict[str, Any], as_json: bool) -> None:

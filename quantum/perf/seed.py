@@ -25,9 +25,9 @@ from typing import Any
 
 import click
 import sqlalchemy as sa
-from flask import current_app
 from flask.cli import with_appcontext
 
+from quantum.config import current_settings
 from quantum.core.money import ZERO, quantize
 from quantum.trading.service import count_fill
 
@@ -458,12 +458,12 @@ def db_seed_demo(users: int, snapshots_per_user: int, orders_per_user: int, heav
     from quantum.extensions import db
     from quantum.schema import ensure_app_schema
 
-    if current_app.config["QUANTUM_ENV"] == "production":
+    if current_settings().production:
         # Demo accounts with a published password have no place in a production database.
         click.echo("db-seed-demo: refused: QUANTUM_ENV is production; seed a development or staging database",
                    err=True)
         sys.exit(2)
-    ensure_app_schema(current_app.config["QUANTUM_SETTINGS"])
+    ensure_app_schema(current_settings())
     options = SeedOptions(users, snapshots_per_user, orders_per_user, bars, heavy_user_orders, seed, batch_size)
     # Steps: users, orders drawn, snapshots and bars (rows of derived tables are not known in advance).
     with click.progressbar(length=options.total_steps(), label="seeding", show_pos=True) as bar:

@@ -83,7 +83,8 @@ def test_backtest_route_uses_the_configured_risk_free_rate(app, client, make_acc
     dca = next(t["id"] for t in templates if t["slug"] == "dollar_cost_averaging")
     body = {"template_id": dca, "symbol": "RATE", "parameters": {"amount": 100, "interval": 1}}
     plain = client.post("/api/ai/backtests", headers=account.headers, json=body).get_json()
-    app.config["RISK_FREE_RATE"] = 0.5
+    settings = app.config["QUANTUM_SETTINGS"]  # frozen: the app gets a copy with the other rate
+    app.config["QUANTUM_SETTINGS"] = settings.model_copy(update={"ai": settings.ai.model_copy(update={"risk_free_rate": 0.5})})
     rated = client.post("/api/ai/backtests", headers=account.headers, json=body).get_json()
     assert plain["metrics"]["sharpe_ratio"] is not None
     curve = [Decimal(point["equity"]) for point in rated["equity_curve"]]

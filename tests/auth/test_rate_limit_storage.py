@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from quantum.auth.ratelimit_storage import SQLiteStorage, storage_uri_for
-from quantum.auth.setup import default_storage_uri
-from quantum.config import ConfigError
+from quantum.auth.ratelimit_storage import SQLiteStorage
+from quantum.config import ConfigError, default_storage_uri
+from quantum.config.groups import storage_uri_for
 from quantum.extensions import db
 from tests.conftest import ROOT, make_app
 from tests.live import free_port

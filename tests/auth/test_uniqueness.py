@@ -67,7 +67,7 @@ def test_the_database_refuses_a_username_that_differs_only_in_case(app, backend)
 def test_parallel_api_key_creations_never_pass_the_cap(app, user_factory, backend):
     user = user_factory()
     headers = bearer(app, user)
-    limit = app.config["API_KEYS_MAX_PER_USER"]
+    limit = app.config["QUANTUM_SETTINGS"].auth.api_keys_max_per_user
     for index in range(limit - 3):
         api_key(app, user, name=f"existing {index}")
 

@@ -18,16 +18,16 @@ def test_development_without_key_keeps_one_key_on_disk(tmp_path: Path) -> None:
     first = load_settings({"QUANTUM_ENV": "development"}, instance_path=str(tmp_path))
     second = load_settings({"QUANTUM_ENV": "development"}, instance_path=str(tmp_path))
     key_file = tmp_path / DEV_SECRET_FILE
-    assert first.jwt_secret_key == second.jwt_secret_key
-    assert key_file.read_text().strip() == first.jwt_secret_key
+    assert first.auth.jwt_secret_key == second.auth.jwt_secret_key
+    assert key_file.read_text().strip() == first.auth.jwt_secret_key
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert len(first.jwt_secret_key) >= 32
+    assert len(first.auth.jwt_secret_key) >= 32
 
 
 def test_concurrent_starters_agree_on_one_key(tmp_path: Path) -> None:
     script = (
         "import sys; from quantum.config import load_settings; "
-        f"print(load_settings({{'QUANTUM_ENV': 'development'}}, instance_path={str(tmp_path)!r}).jwt_secret_key)"
+        f"print(load_settings({{'QUANTUM_ENV': 'development'}}, instance_path={str(tmp_path)!r}).auth.jwt_secret_key)"
     )
     processes = [
         subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True) for _ in range(6)
@@ -39,7 +39,7 @@ def test_concurrent_starters_agree_on_one_key(tmp_path: Path) -> None:
 
 def test_an_explicit_key_wins_and_writes_nothing(tmp_path: Path) -> None:
     settings = load_settings({"QUANTUM_ENV": "development", "JWT_SECRET_KEY": "x" * 40}, instance_path=str(tmp_path))
-    assert settings.jwt_secret_key == "x" * 40
+    assert settings.auth.jwt_secret_key == "x" * 40
     assert not (tmp_path / DEV_SECRET_FILE).exists()
 
 

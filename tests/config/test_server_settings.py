@@ -9,10 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from quantum.config import ConfigError
-from quantum.gunicorn_settings import server_settings
+from quantum.config import ConfigError, ServerSettings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def server_settings(env: dict[str, str]) -> ServerSettings:
+    """The server group of the settings read from `env` alone."""
+    return load_settings({"QUANTUM_ENV": "testing", **env}).server
 
 
 def test_defaults_and_values() -> None:
@@ -42,7 +46,9 @@ def _start(command: list[str], tmp_path: Path, **settings: str) -> subprocess.Co
 
 
 @pytest.mark.parametrize(("variable", "value"), [("GUNICORN_BIND", "nowhere"), ("GUNICORN_TIMEOUT", "soon"),
-                                                 ("PORT", "99999"), ("WEB_CONCURRENCY", "lots")])
+                                                 ("PORT", "99999"), ("WEB_CONCURRENCY", "lots"),
+                                                 # one settings object: the app's own settings stop the master too
+                                                 ("RISK_FREE_RATE", "lots"), ("RATELIMIT_LOGIN", "lots")])
 def test_the_server_refuses_to_start_in_one_line(tmp_path: Path, variable: str, value: str) -> None:
     # WEB_CONCURRENCY is parsed by gunicorn while it imports itself: `python -m quantum.serve` (make serve,
     # the Procfile) checks first. The others are checked by gunicorn.conf.py under plain gunicorn too.

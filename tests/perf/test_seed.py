@@ -186,7 +186,7 @@ def test_the_command_says_how_to_log_in(db_url: str) -> None:
 
 def test_production_is_refused(db_url: str) -> None:
     app = make_app(db_url)
-    app.config["QUANTUM_ENV"] = "production"
+    app.config["QUANTUM_SETTINGS"] = app.config["QUANTUM_SETTINGS"].model_copy(update={"env": "production"})
     result = app.test_cli_runner().invoke(args=["db-seed-demo", "--users", "1", "--bars", "0"])
     assert result.exit_code == 2 and "refused" in result.output
     engine = sa.create_engine(db_url)
