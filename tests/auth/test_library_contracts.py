@@ -253,6 +253,9 @@ CASES = [
     Case("location_as_a_string", "returned", lambda app: _bearer(_token(app)), {"JWT_TOKEN_LOCATION": "headers"}),
     Case("token_in_the_query_string", "returned", lambda app: {"path": f"/?jwt={_token(app)}"},
          {"JWT_TOKEN_LOCATION": ["headers", "query_string"]}),
+    Case("refresh_token_in_the_query_string", "returned",
+         lambda app: {"path": f"/?jwt={_token(app, create_refresh_token)}", "refresh": True},
+         {"JWT_TOKEN_LOCATION": ["headers", "query_string"]}),
     Case("custom_decode_key", "returned", _custom_key),
 ]
 
