@@ -35,8 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "mutation"
 EQUIVALENTS = ROOT / "tools" / "mutation_equivalents.toml"
-# What the tests read besides quantum/ and tests/ (the migration history, the WSGI entry point).
-ALSO_COPY = ["migrations", "wsgi.py", "gunicorn.conf.py", "setup.cfg", "pyproject.toml"]
+# What the tests read besides quantum/ and tests/ (the migration history, the WSGI entry point, the pins).
+ALSO_COPY = ["migrations", "wsgi.py", "gunicorn.conf.py", "setup.cfg", "pyproject.toml", "requirements.txt"]
 KILLED_STATUSES = {"killed", "timeout"}
 
 
@@ -62,7 +62,8 @@ GROUPS: dict[str, Group] = {
     # The archive tests read snapshots back through the portfolio service after archival.
     "portfolio": Group(("quantum/portfolio/service.py",), ("tests/portfolio", "tests/archive"), 90.0),
     "auth": Group(
-        ("quantum/auth/tokens.py", "quantum/auth/decorators.py", "quantum/auth/jwtverify.py"),
+        ("quantum/auth/tokens.py", "quantum/auth/decorators.py", "quantum/auth/jwtverify.py",
+         "quantum/auth/adapters/jwt_extended.py", "quantum/auth/adapters/flask_limiter.py"),
         ("tests/auth",),
         90.0,
     ),

@@ -180,7 +180,7 @@ def install_rate_limit_handler(app: Flask, limiter: Limiter) -> None:
 
     @app.after_request
     def _storage_recovered(response: Response) -> Response:
-        if failing["now"] and limiter.context.view_rate_limit is not None:
+        if failing["now"] and limiter.current_limit is not None:
             failing["now"] = False
             alerter = current_app.extensions.get("alerter")
             if alerter is not None:

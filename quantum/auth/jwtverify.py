@@ -10,6 +10,10 @@ Everything that can change between two requests still runs on every request: `ex
 against the clock, the token type, the blocklist, the custom claims check and the user lookup. A
 token that fails any check is never remembered, and a remembered token outside its validity window
 goes through the full decode again, which raises the error it always raised.
+
+The steps of `verify_jwt_in_request` this runs itself (header parsing, type, blocklist and claims
+checks, user lookup, saving the token for `get_jwt()`) are flask-jwt-extended internals: they are
+called through quantum.auth.adapters.jwt_extended only, whose docstring lists them and what they save.
 """
 
 from __future__ import annotations
@@ -21,22 +25,19 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, current_app, g, request
-from flask_jwt_extended import decode_token, verify_jwt_in_request
-from flask_jwt_extended.config import config
-from flask_jwt_extended.default_callbacks import default_decode_key_callback
+from flask import Flask, current_app, request
+from flask_jwt_extended import decode_token, get_unverified_jwt_headers, verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTDecodeError
-from flask_jwt_extended.internal_utils import (
-    custom_verification_for_token,
-    get_jwt_manager,
-    verify_token_not_blocklisted,
-    verify_token_type,
-)
-from flask_jwt_extended.utils import get_unverified_jwt_headers
 
-# Private helpers of the pinned flask-jwt-extended: reusing them keeps the header parsing, its error
-# messages and the user-lookup error exactly as they were. tests/auth cover both.
-from flask_jwt_extended.view_decorators import _decode_jwt_from_headers, _load_user
+# Every flask-jwt-extended internal this check needs goes through the adapter (its docstring says which).
+from quantum.auth.adapters.jwt_extended import (
+    TOKEN_LOCATION,
+    check_decoded_token,
+    is_exempt_method,
+    save_verified_token,
+    token_from_headers,
+    uses_default_decode_key,
+)
 
 MAX_TOKENS = 2048  # per process; a verified token and its claims take about 2 KB
 # The settings the signature check and the claims checks (other than the clock) depend on.
@@ -110,14 +111,14 @@ def _padded(segment: str) -> bytes:
 
 def _settings() -> tuple | None:
     """What a verification depends on besides the token; None when it cannot be remembered safely."""
-    if get_jwt_manager()._decode_key_callback is not default_decode_key_callback:
+    if not uses_default_decode_key():
         return None  # a custom key loader may pick a different key for the same token later
     app_config = current_app.config
     return tuple(app_config.get(key) for key in SETTINGS_KEYS)
 
 
 def _leeway() -> float:
-    leeway = config.leeway
+    leeway = current_app.config["JWT_DECODE_LEEWAY"]  # flask-jwt-extended's setting, as PyJWT gets it
     return leeway.total_seconds() if isinstance(leeway, timedelta) else float(leeway)
 
 
@@ -134,20 +135,18 @@ def install_token_verifier(app: Flask, max_tokens: int = MAX_TOKENS) -> None:
 
 def verify_jwt(refresh: bool = False) -> tuple[dict, dict] | None:
     """`verify_jwt_in_request(refresh=refresh)` with one decode per token; None for exempt methods."""
-    if request.method in config.exempt_methods:
+    if is_exempt_method(request.method):
         return None
     verified: VerifiedTokens | None = current_app.extensions.get("quantum_verified_tokens")
-    locations = config.token_location
-    if verified is None or list(locations) != ["headers"]:
+    if verified is None or not _headers_only():
         return verify_jwt_in_request(refresh=refresh)
-    encoded_token, _csrf = _decode_jwt_from_headers()
-    jwt_data, jwt_header = verified.decode(encoded_token)
-    verify_token_type(jwt_data, refresh)
-    verify_token_not_blocklisted(jwt_header, jwt_data)
-    custom_verification_for_token(jwt_header, jwt_data)
-    # Saved only once every check passed, as verify_jwt_in_request does.
-    g._jwt_extended_jwt_user = _load_user(jwt_header, jwt_data)
-    g._jwt_extended_jwt_header = jwt_header
-    g._jwt_extended_jwt = jwt_data
-    g._jwt_extended_jwt_location = "headers"
+    jwt_data, jwt_header = verified.decode(token_from_headers())
+    check_decoded_token(jwt_header, jwt_data, refresh)
+    save_verified_token(jwt_header, jwt_data)
     return jwt_header, jwt_data
+
+
+def _headers_only() -> bool:
+    """Whether JWT_TOKEN_LOCATION is the Authorization header alone: the only place the memo reads tokens."""
+    locations = current_app.config["JWT_TOKEN_LOCATION"]
+    return ([locations] if isinstance(locations, str) else list(locations)) == [TOKEN_LOCATION]

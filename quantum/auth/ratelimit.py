@@ -8,9 +8,14 @@ so every worker counts against the same limit; redis://host:6379 for several hos
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+
+# Re-exported for init_auth: the gate on the before_request hook touches Flask-Limiter internals (the adapter).
+from quantum.auth.adapters.flask_limiter import gate_request_hook, needs_request_hook
+
+__all__ = ["gate_request_hook", "limiter", "login_limit", "needs_request_hook", "register_limit"]
 
 # One extension object, bound to each app by init_app (every app gets its own storage).
 limiter = Limiter(key_func=get_remote_address)
@@ -24,34 +29,3 @@ def login_limit() -> str:
 def register_limit() -> str:
     """The register limit of the current app."""
     return current_app.config["RATELIMIT_REGISTER"]
-
-
-def needs_request_hook(active: Limiter) -> bool:
-    """Whether any limit applies outside the decorated views: application, default, blueprint or meta limits.
-
-    Decorated limits (login, register) are checked by their decorator when the view runs, not by the
-    before_request hook; the hook only ever enforces these other kinds (and the in-memory fallback).
-    """
-    manager = active.limit_manager
-    return bool(
-        manager._application_limits or manager._default_limits or manager._blueprint_limits
-        or active._meta_limits or active._in_memory_fallback_enabled
-    )
-
-
-def gate_request_hook(app: Flask, active: Limiter) -> None:
-    """Let Flask-Limiter's before_request check run only while `needs_request_hook` says it can do anything.
-
-    With no such limit configured it resolves, for every request, that there is nothing to check:
-    ~60 us of CPU on each request to every route. The gate asks on every request (a few attribute
-    reads), so limits added later, or set in the config (RATELIMIT_DEFAULT, RATELIMIT_APPLICATION,
-    RATELIMIT_META), are enforced as before.
-    """
-    hooks = app.before_request_funcs.setdefault(None, [])
-    check = active._check_request_limit
-
-    def _rate_limit_check() -> None:
-        if needs_request_hook(active):
-            check()
-
-    hooks[hooks.index(check)] = _rate_limit_check

@@ -44,7 +44,8 @@ def init_auth(app: Flask) -> None:
     install_token_verifier(app)
     install_jwt_error_handlers(app, jwt)
     # The one limiter object keeps the first key prefix it is given; each app brings its own.
-    limiter._key_prefix = None
+    from quantum.auth.adapters.flask_limiter import forget_key_prefix
+    forget_key_prefix(limiter)
     try:
         limiter.init_app(app)
     except (ConfigurationError, ValueError) as exc:

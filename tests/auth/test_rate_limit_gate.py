@@ -1,4 +1,4 @@
-"""Flask-Limiter's before_request check is skipped only while it could not enforce anything (quantum.auth.ratelimit).
+"""Flask-Limiter's before_request check is skipped only while it could not enforce anything (quantum.auth.adapters).
 
 Each test builds its own Limiter on a bare Flask app: the project's limiter is shared by every app of
 the process, and limits set on it would leak into other tests.
@@ -10,7 +10,7 @@ from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from quantum.auth.ratelimit import gate_request_hook, needs_request_hook
+from quantum.auth.adapters.flask_limiter import gate_request_hook, needs_request_hook
 
 
 def open_view() -> str:
