@@ -331,8 +331,8 @@ def test_the_app_answers_alike_through_the_adapter_and_the_public_path(app, clie
                                                                         monkeypatch):
     """The real app (its callbacks and error handlers, both databases): every answer is the public path's."""
     from quantum.auth import decorators
-    from quantum.extensions import db
     from quantum.auth.models import User
+    from quantum.extensions import db
 
     user, gone = user_factory(), user_factory()
     valid, expired = access_token(app, user), access_token(app, user, expires_delta=timedelta(seconds=-30))
