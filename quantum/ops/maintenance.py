@@ -13,8 +13,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, make_url
 
-from quantum.schema_engine.backup import backup_sqlite, restore_sqlite
 from quantum.schema_engine.connect import describe_url, sqlite_path
+from quantum.schema_engine.ddl.sqlite import backup_file, restore_file
 
 
 class MaintenanceError(Exception):
@@ -33,7 +33,7 @@ def backup(url: str, backup_dir: Path, *, keep: int) -> Path:
     if database_file is not None:
         if not database_file.exists():
             raise MaintenanceError(f"{database_file} does not exist: nothing to back up")
-        target = backup_sqlite(database_file, backup_dir, label="backup")
+        target = backup_file(database_file, backup_dir, label="backup")
         pattern = f"{database_file.stem}-backup-*.db"
     elif make_url(url).get_backend_name() == "postgresql":
         pg_dump = shutil.which("pg_dump")
@@ -91,7 +91,7 @@ def restore(url: str, backup_file: Path) -> None:
     verify_backup(url, backup_file)
     database_file = sqlite_path(url)
     if database_file is not None:
-        restore_sqlite(backup_file, database_file)
+        restore_file(backup_file, database_file)
         return
     engine = sa.create_engine(url)
     try:

@@ -12,7 +12,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-from quantum.schema_engine.backends import BackendRules, check_labels, enum_impl, rules_for
+from quantum.schema_engine.ddl import Backend, backend_for
+from quantum.schema_engine.ddl.base import check_labels, enum_impl
 
 # Differences the running code does not trip over: extra objects in the database.
 WARNING_KINDS = {"extra_table", "extra_index", "extra_unique", "extra_foreign_key", "extra_column", "edited_revision"}
@@ -41,7 +42,7 @@ def compare_schema(
 ) -> list[DriftItem]:
     """Every difference between the live schema and `metadata`, models' point of view."""
     ignored = set(ignore_tables)
-    rules = rules_for(connection.dialect)
+    rules = backend_for(connection.dialect)
 
     def include_name(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
         if type_ == "table":
@@ -286,7 +287,7 @@ def model_enums(metadata: sa.MetaData, ignored: set[str] = frozenset()) -> dict[
 
 
 def _compare_enums(
-    connection: Connection, metadata: sa.MetaData, live: _LiveSchema, rules: BackendRules
+    connection: Connection, metadata: sa.MetaData, live: _LiveSchema, rules: Backend
 ) -> list[DriftItem]:
     """Native enum types by their labels; enums stored as strings by the CHECK the database holds."""
     items: list[DriftItem] = []
@@ -383,7 +384,7 @@ def _compare_primary_keys(metadata: sa.MetaData, live: _LiveSchema) -> list[Drif
     return items
 
 
-def _compare_server_defaults(metadata: sa.MetaData, live: _LiveSchema, rules: BackendRules) -> list[DriftItem]:
+def _compare_server_defaults(metadata: sa.MetaData, live: _LiveSchema, rules: Backend) -> list[DriftItem]:
     """The server defaults the models declare, normalized per backend; a missing one on NOT NULL is an error."""
     items = []
     for table in live.model_tables(metadata):

@@ -17,9 +17,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from quantum.schema_engine import ledger
-from quantum.schema_engine.backends import rules_for
-from quantum.schema_engine.backup import backup_sqlite, restore_sqlite, schema_fingerprint
-from quantum.schema_engine.connect import create_migration_engine, describe_url, sqlite_path
+from quantum.schema_engine.connect import create_migration_engine, describe_url
+from quantum.schema_engine.ddl import Backend, backend_for
 from quantum.schema_engine.drift import DriftItem, compare_schema
 from quantum.schema_engine.errors import (
     DatabaseAhead,
@@ -330,15 +329,15 @@ def _upgrade(
             _rehearse(connection, target, options, script, heads, head, segments, gate, result)
         return
 
-    database_file = sqlite_path(url)
-    if database_file is not None and heads:
-        backup_dir = Path(options.backup_dir) if options.backup_dir else database_file.parent / "backups"
-        result.backup = str(backup_sqlite(database_file, backup_dir, label=f"pre-{head}"))
+    backend = backend_for(connection)
+    if heads:  # an empty database has nothing to lose
+        backup = backend.backup_before_migrating(url, options.backup_dir, label=f"pre-{head}")
+        result.backup = str(backup) if backup is not None else None
     reached = current
     with gate.watching(pending):
         for index, segment in enumerate(segments):
             last = index == len(segments) - 1
-            before = schema_fingerprint(database_file) if database_file is not None and result.backup else None
+            before = backend.schema_snapshot(url) if result.backup else None
             try:
                 if segment.atomic:
                     _run_atomic(connection, target, options, script, heads if index == 0 else frozenset(),
@@ -349,7 +348,7 @@ def _upgrade(
                 if connection.in_transaction():
                     connection.rollback()
                 connection.info["write"] = False
-                if _restore_if_changed(database_file, result.backup, before):
+                if _restore_if_changed(backend, url, result.backup, before):
                     reached = current
                     for earlier in segments:
                         earlier.committed = False
@@ -417,10 +416,9 @@ def _alembic_upgrade(
 
 
 def _set_timeouts(connection: Connection, options: EnsureOptions) -> None:
-    if connection.dialect.name == "postgresql":
-        # Fail fast behind a long query instead of queueing every request behind our lock.
-        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(options.lock_timeout_ms)}")
-        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(options.statement_timeout_ms)}")
+    backend_for(connection).set_migration_timeouts(
+        connection, lock_timeout_ms=options.lock_timeout_ms, statement_timeout_ms=options.statement_timeout_ms
+    )
 
 
 def _run_atomic(
@@ -465,10 +463,9 @@ def _run_autocommit(connection: Connection, target: SchemaTarget, script: Script
 
 
 def _foreign_key_check(connection: Connection) -> None:
-    if connection.dialect.name == "sqlite":
-        violations = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-        if violations:
-            raise MigrationFailed(f"the migration left {len(violations)} rows with broken foreign keys: {violations[:3]}")
+    violations = backend_for(connection).foreign_key_violations(connection)
+    if violations:
+        raise MigrationFailed(f"the migration left {len(violations)} rows with broken foreign keys: {violations[:3]}")
 
 
 def _rehearse(
@@ -548,13 +545,13 @@ def _run_rehearsal(
     connection.rollback()
 
 
-def _restore_if_changed(database_file: Path | None, backup: str | None, before: list | None) -> bool:
+def _restore_if_changed(backend: Backend, url: str, backup: str | None, before: list | None) -> bool:
     """Restore the pre-run backup when a rollback left the schema changed; True when it did."""
-    if database_file is None or backup is None or before is None:
+    if backup is None or before is None:
         return False
-    if schema_fingerprint(database_file) != before:
-        log.error("rollback left %s changed; restoring the backup %s", database_file, backup)
-        restore_sqlite(Path(backup), database_file)
+    if backend.schema_snapshot(url) != before:
+        log.error("rollback left %s changed; restoring the backup %s", describe_url(url), backup)
+        backend.restore_backup(Path(backup), url)
         return True
     return False
 
@@ -651,7 +648,7 @@ def _create_missing(connection: Connection, metadata: sa.MetaData) -> None:
     existing = set(inspector.get_table_names())
     metadata.create_all(connection, tables=[t for n, t in metadata.tables.items() if n not in existing], checkfirst=True)
     operations = Operations(MigrationContext.configure(connection))
-    rules = rules_for(connection.dialect)
+    rules = backend_for(connection)
     for name in existing & set(metadata.tables):
         table = metadata.tables[name]
         live_columns = {c["name"] for c in inspector.get_columns(name)}
@@ -706,7 +703,7 @@ def _record_fingerprints(connection: Connection, target: SchemaTarget, result: E
         code = code_fingerprint(root, files, Path(target.script_location))
         connection.exec_driver_sql(create_table_sql())
         catalog = catalog_fingerprint(
-            lambda sql: connection.exec_driver_sql(sql).fetchall(), connection.dialect.name,
+            lambda sql: connection.exec_driver_sql(sql).fetchall(), backend_for(connection),
             version_table=target.version_table, ledger_table=target.ledger_table,
         )
         connection.execute(sa.text(f"DELETE FROM {FINGERPRINT_TABLE} WHERE namespace = :namespace"),
@@ -727,14 +724,7 @@ def _record_fingerprints(connection: Connection, target: SchemaTarget, result: E
 def _analyze(connection: Connection, tables: set[str]) -> None:
     """Refresh planner statistics after a migration rewrote tables."""
     try:
-        if connection.dialect.name == "postgresql":
-            live = set(sa.inspect(connection).get_table_names())
-            for table in sorted(tables & live):
-                connection.exec_driver_sql(f'ANALYZE "{table}"')
-            connection.commit()
-        elif connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("PRAGMA optimize")
-            connection.rollback()
+        backend_for(connection).refresh_statistics(connection, tables)
     except sa.exc.DBAPIError as exc:  # statistics are an optimisation, never a reason to fail
         log.warning("ANALYZE after migrating failed: %s", first_line(exc))
 
