@@ -16,6 +16,7 @@ from quantum.ops.maintenance import (
     backup,
     index_stats,
     integrity_check,
+    maintenance_for,
     optimize,
     restore,
     slowest_statements,
@@ -119,7 +120,7 @@ def stats_lines(report: dict) -> list[str]:
         lines.append("~ an estimate from PostgreSQL's statistics (n_live_tup); tables up to "
                      f"{EXACT_COUNT_MAX_BYTES // (1024 * 1024)} MB are counted exactly")
     lines.append("")
-    if report["backend"] == "postgresql":
+    if maintenance_for(report["backend"]).counts_index_scans:
         lines += columns(("index", "table", "scans"),
                          [(row["index"], row["table"], row["scans"]) for row in report["indexes"]], right={2})
     else:
