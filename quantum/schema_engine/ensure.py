@@ -35,6 +35,7 @@ from quantum.schema_engine.fingerprint import (
 )
 from quantum.schema_engine.gate import StatementGate
 from quantum.schema_engine.locking import schema_lock
+from quantum.schema_engine.outcomes import Action, ExitCode, Recorded, Severity, Validation
 from quantum.schema_engine.retry import connect_with_retry, first_line
 from quantum.schema_engine.revisions import (
     LintFinding,
@@ -92,7 +93,7 @@ class EnsureOptions:
 class EnsureResult:
     """What ensure found and did; `to_dict()` is the `--json` report."""
 
-    action: str
+    action: Action
     revision_before: str | None
     revision_after: str | None
     backend: str
@@ -101,9 +102,9 @@ class EnsureResult:
     applied: list[str] = field(default_factory=list)
     backup: str | None = None
     check: bool = False
-    exit_code: int = 0
+    exit_code: int = ExitCode.READY
     message: str = ""
-    validation: str = "full"
+    validation: Validation = Validation.FULL
     # How the pending revisions ran: [{"revisions": [...], "atomic": bool, "committed": bool}, ...]
     segments: list[dict] = field(default_factory=list)
     # Adoption: the revisions recorded by stamping, each flagged when its upgrade() touches rows.
@@ -145,7 +146,7 @@ def ensure_schema(url: str, target: SchemaTarget, options: EnsureOptions | None 
         try:
             with schema_lock(connection, namespace=target.namespace, wait_seconds=options.lock_wait_seconds):
                 result = _ensure_locked(connection, url, target, options, script, head)
-                if options.record_fingerprints and result.exit_code == 0 and not result.check and not result.drift:
+                if options.record_fingerprints and result.exit_code == ExitCode.READY and not result.check and not result.drift:
                     _record_fingerprints(connection, target, result)
         finally:
             connection.close()
@@ -190,7 +191,7 @@ def _ensure_locked(
     current = _heads_label(heads)
     tables = set(sa.inspect(connection).get_table_names()) - target.bookkeeping_tables
     connection.rollback()
-    result = EnsureResult("noop", current, current, backend, check=options.check)
+    result = EnsureResult(Action.NOOP, current, current, backend, check=options.check)
 
     known = {s.revision for s in script.walk_revisions()}
     unknown = sorted(heads - known)
@@ -204,29 +205,30 @@ def _ensure_locked(
     _refuse_overlapping_heads(script, heads)
 
     if not heads and not tables:
-        state = "created"
+        state = Action.CREATED
     elif not heads:
-        state = "adopted"
+        state = Action.ADOPTED
     elif heads != {head}:
-        state = "upgraded"
+        state = Action.UPGRADED
     else:
-        state = "noop"
+        state = Action.NOOP
 
-    if options.check and state == "noop":
+    if options.check and state == Action.NOOP:
         return _check_noop(connection, target, script, result)
-    if state in {"created", "upgraded"}:
+    if state in {Action.CREATED, Action.UPGRADED}:
         _upgrade(connection, url, target, options, script, heads, head, result)
-    elif state == "adopted":
+    elif state == Action.ADOPTED:
         _adopt(connection, target, script, head, result, rehearse=options.check)
     else:
         _validate_at_head(connection, target, script, head, result)
     result.action = state
-    result.revision_after = head if state != "noop" else current
+    result.revision_after = head if state != Action.NOOP else current
     result.message = _summary(result, url)
     if options.check:
         # The real path ran in a transaction that was rolled back: what it did is what a real run would do.
-        result.exit_code = 1
-        verb = {"created": "would create the schema", "upgraded": "would upgrade", "adopted": "would adopt"}[state]
+        result.exit_code = ExitCode.WOULD_CHANGE
+        verb = {Action.CREATED: "would create the schema", Action.UPGRADED: "would upgrade",
+                Action.ADOPTED: "would adopt"}[state]
         result.message = f"check: {verb} ({current or 'empty'} -> {head}); " + " ".join(
             result.notes or ["rehearsed in full and rolled back"]
         )
@@ -253,8 +255,8 @@ def _check_noop(
     result.drift = compare_schema(connection, target.metadata, ignore_tables=target.bookkeeping_tables)
     result.drift += _ledger_findings(connection, target, script, result.revision_before)
     connection.rollback()
-    errors = [d for d in result.drift if d.severity == "error"]
-    result.exit_code = 6 if errors else 0
+    errors = [d for d in result.drift if d.severity == Severity.ERROR]
+    result.exit_code = SchemaDrift.exit_code if errors else ExitCode.READY
     result.message = f"check: schema drift ({len(errors)} differences)" if errors else "check: the schema is up to date"
     return result
 
@@ -442,8 +444,8 @@ def _run_atomic(
     _alembic_upgrade(connection, target, script, upto or segment.revisions[-1].revision, per_migration=False)
     _foreign_key_check(connection)
     for member in sorted(backfill_from):
-        ledger.record(connection, ledger_table, revisions_up_to(script, member), "backfilled")
-    ledger.record(connection, ledger_table, segment.revisions, "upgraded")
+        ledger.record(connection, ledger_table, revisions_up_to(script, member), Recorded.BACKFILLED)
+    ledger.record(connection, ledger_table, segment.revisions, Recorded.UPGRADED)
     if validate:
         _require_no_drift(connection, target, result, "after upgrading to " + str(segment.revisions[-1].revision))
     transaction.commit()
@@ -458,7 +460,7 @@ def _run_autocommit(connection: Connection, target: SchemaTarget, script: Script
     with connection.begin():
         ledger_table = ledger.ledger_table(target.ledger_table)
         ledger_table.create(connection, checkfirst=True)
-        ledger.record(connection, ledger_table, [revision], "upgraded")
+        ledger.record(connection, ledger_table, [revision], Recorded.UPGRADED)
     connection.info["write"] = False
 
 
@@ -538,8 +540,8 @@ def _run_rehearsal(
     _alembic_upgrade(connection, target, script, upto or segment.revisions[-1].revision, per_migration=False)
     _foreign_key_check(connection)
     for member in sorted(heads):
-        ledger.record(connection, ledger_table, revisions_up_to(script, member), "backfilled")
-    ledger.record(connection, ledger_table, segment.revisions, "upgraded")
+        ledger.record(connection, ledger_table, revisions_up_to(script, member), Recorded.BACKFILLED)
+    ledger.record(connection, ledger_table, segment.revisions, Recorded.UPGRADED)
     if validate:
         _require_no_drift(connection, target, result, "after upgrading to " + str(segment.revisions[-1].revision))
     connection.rollback()
@@ -558,7 +560,7 @@ def _restore_if_changed(backend: Backend, url: str, backup: str | None, before: 
 
 def _require_no_drift(connection: Connection, target: SchemaTarget, result: EnsureResult, when: str) -> None:
     result.drift = compare_schema(connection, target.metadata, ignore_tables=target.bookkeeping_tables)
-    errors = [d for d in result.drift if d.severity == "error"]
+    errors = [d for d in result.drift if d.severity == Severity.ERROR]
     if errors:
         raise SchemaDrift(
             f"the schema differs from the models {when}: "
@@ -579,7 +581,7 @@ def _adopt(
 ) -> None:
     drift = compare_schema(connection, target.metadata, ignore_tables=target.bookkeeping_tables)
     connection.rollback()
-    blocking = [d for d in drift if d.severity == "error" and d.kind not in ADOPTABLE_KINDS]
+    blocking = [d for d in drift if d.severity == Severity.ERROR and d.kind not in ADOPTABLE_KINDS]
     if blocking:
         result.drift = drift
         raise SchemaDrift(
@@ -603,7 +605,7 @@ def _adopt(
             seed = getattr(revision.module, "seed_data", None)
             if callable(seed):
                 seed(connection)
-        ledger.record(connection, ledger_table, stamped, "adopted")
+        ledger.record(connection, ledger_table, stamped, Recorded.ADOPTED)
         _require_no_drift(connection, target, result, "after adopting the legacy database")
         if rehearse:
             transaction.rollback()
@@ -684,7 +686,7 @@ def _validate_at_head(
     result.drift = compare_schema(connection, target.metadata, ignore_tables=target.bookkeeping_tables)
     result.drift += _ledger_findings(connection, target, script, head)
     connection.rollback()
-    errors = [d for d in result.drift if d.severity == "error"]
+    errors = [d for d in result.drift if d.severity == Severity.ERROR]
     if errors:
         raise SchemaDrift(
             "the schema differs from the models: " + "; ".join(d.detail for d in errors)
@@ -730,14 +732,14 @@ def _analyze(connection: Connection, tables: set[str]) -> None:
 
 
 def _summary(result: EnsureResult, url: str) -> str:
-    warnings = [d for d in result.drift if d.severity == "warning"]
+    warnings = [d for d in result.drift if d.severity == Severity.WARNING]
     text = {
-        "created": f"created the schema at {result.revision_after}",
-        "upgraded": f"upgraded {result.revision_before} -> {result.revision_after} ({len(result.applied)} revisions)",
-        "adopted": f"adopted the legacy schema and stamped it at {result.revision_after} "
+        Action.CREATED: f"created the schema at {result.revision_after}",
+        Action.UPGRADED: f"upgraded {result.revision_before} -> {result.revision_after} ({len(result.applied)} revisions)",
+        Action.ADOPTED: f"adopted the legacy schema and stamped it at {result.revision_after} "
                    f"({len(result.stamped)} revisions recorded without running, "
                    f"{sum(1 for e in result.stamped if e['data_migration'])} of them data migrations)",
-        "noop": f"already at {result.revision_after}; schema valid",
+        Action.NOOP: f"already at {result.revision_after}; schema valid",
     }[result.action]
     if warnings:
         text += f"; {len(warnings)} warnings"

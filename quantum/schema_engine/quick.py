@@ -19,6 +19,7 @@ from typing import Any
 
 from quantum.schema_engine.ddl import Backend, backend_for
 from quantum.schema_engine.fingerprint import catalog_fingerprint, code_fingerprint, read_record
+from quantum.schema_engine.outcomes import Action, ExitCode, Validation
 from quantum.schema_engine.url import MalformedURL, parse_database_url
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def quick_noop(url: str, target: QuickTarget, *, connect_timeout: int = 5) -> di
         return None
     duration_ms = (time.perf_counter() - started) * 1000
     return {
-        "action": "noop",
+        "action": Action.NOOP,
         "revision_before": revision,
         "revision_after": revision,
         "backend": parsed.backend,
@@ -72,9 +73,9 @@ def quick_noop(url: str, target: QuickTarget, *, connect_timeout: int = 5) -> di
         "applied": [],
         "backup": None,
         "check": False,
-        "exit_code": 0,
+        "exit_code": ExitCode.READY,
         "message": f"already at {revision}; schema valid (unchanged since its last validation) on {parsed.describe()}",
-        "validation": "fingerprint",
+        "validation": Validation.FINGERPRINT,
     }
 
 
