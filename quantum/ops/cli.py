@@ -30,9 +30,9 @@ def _settings():  # noqa: ANN202
     return current_app.config["QUANTUM_SETTINGS"]
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+    sys.exit(MaintenanceError.exit_code)
 
 
 @click.command("db-backup")
@@ -77,7 +77,7 @@ def db_check() -> None:
     for problem in result.problems:
         click.echo(f"integrity: {problem}", err=True)
     click.echo(f"what to do: {result.advice}", err=True)
-    sys.exit(1)
+    sys.exit(MaintenanceError.exit_code)
 
 
 @click.command("db-stats")

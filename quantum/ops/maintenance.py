@@ -28,7 +28,9 @@ EXACT_COUNT_MAX_BYTES = 64 * 1024 * 1024
 
 
 class MaintenanceError(Exception):
-    """A maintenance command could not do its job; the message says what to do."""
+    """A maintenance command could not do its job (or found problems); the message says what to do."""
+
+    exit_code = 1
 
 
 @dataclass

@@ -1,4 +1,8 @@
-"""Schema lifecycle failures, each with the exit code `flask db-ensure` returns and the reason it reports."""
+"""Schema lifecycle failures, each with the exit code `flask db-ensure` returns and the reason it reports.
+
+The numbers live here and nowhere else: code reads `exc.exit_code` (or `SchemaDrift.exit_code`), and
+tests/db/test_exit_codes.py checks the tables in README.md and docs/schema-engine.md against these classes.
+"""
 
 from __future__ import annotations
 
