@@ -49,6 +49,10 @@ class Group:
     target: float
     # Code with a PostgreSQL-only branch (locking inserts, error codes) runs the PostgreSQL half too.
     postgres: bool = False
+    # When a module also holds code that belongs to no group (the schema engine's backend classes in
+    # quantum/schema_engine/ddl/), only the mutants matching these patterns (fnmatch, as --only) are run
+    # and scored; empty: every mutant of the group's modules.
+    mutants: tuple[str, ...] = ()
 
 
 GROUPS: dict[str, Group] = {
@@ -76,8 +80,21 @@ GROUPS: dict[str, Group] = {
         ),
         80.0,
     ),
+    # The gate and the catalog lookups and type-change rules it asks each backend class for.
     "gate": Group(
-        ("quantum/schema_engine/gate.py",), ("tests/db/test_gate.py", "tests/db/test_gate_rules.py"), 80.0, postgres=True
+        ("quantum/schema_engine/gate.py", "quantum/schema_engine/ddl/sqlite.py", "quantum/schema_engine/ddl/postgresql.py"),
+        ("tests/db/test_gate.py", "tests/db/test_gate_rules.py"),
+        80.0,
+        postgres=True,
+        mutants=(
+            "quantum.schema_engine.gate.*",
+            *(f"quantum.schema_engine.ddl.{module}.xǁ{cls}ǁ{method}__mutmut_*"
+              for module, cls in (("sqlite", "SQLiteBackend"), ("postgresql", "PostgreSQLBackend"))
+              for method in ("has_rows", "table_exists", "type_exists", "is_enum_type", "column_catalog",
+                             "lossless_type_change")),
+            "quantum.schema_engine.ddl.sqlite.x_sqlite_affinity__mutmut_*",
+            "quantum.schema_engine.ddl.postgresql.x__length__mutmut_*",
+        ),
     ),
 }
 
@@ -241,6 +258,7 @@ def run_group(
 ) -> list[ModuleScore]:
     """Mutate one group's modules, run its tests against every mutant, and score each module."""
     workdir = scratch_copy(name, group)
+    only = only or list(group.mutants)
     started = time.monotonic()
     print(f"== {name}: mutating {', '.join(group.modules)}; tests {', '.join(group.tests)}", flush=True)
     # mutmut draws spinners: live on a terminal; in a log, only its last lines.

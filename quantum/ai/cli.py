@@ -41,7 +41,7 @@ def import_bars(path: Path, symbol: str | None) -> None:
         if len(errors) > MAX_REPORTED:
             click.echo(f"... and {len(errors) - MAX_REPORTED} more", err=True)
         click.echo(f"market import: {len(errors)} bad row(s); nothing was imported", err=True)
-        sys.exit(1)
+        sys.exit(click.ClickException.exit_code)
     symbols = sorted({bar["symbol"] for _, bar in rows})
     click.echo(f"market import: imported {len(rows)} bar(s) of {', '.join(symbols) or 'no symbol'} from {path.name}")
 

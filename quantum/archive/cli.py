@@ -43,7 +43,7 @@ def db_archive(older_than: str | None, tables: tuple[str, ...], batch_size: int,
             age = parse_age(age_text)
         except ValueError as exc:
             click.echo(f"error: --older-than: {exc}", err=True)
-            sys.exit(2)
+            sys.exit(click.UsageError.exit_code)  # a bad option value: the code click gives its own usage errors
         result = archive(engine=db.engine, table=table, older_than=age, batch_size=batch_size, dry_run=dry_run,
                          pause=pause, actor=actor)
         click.echo(f"{table}: {archive_summary(result, age_text)}")

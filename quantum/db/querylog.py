@@ -15,6 +15,8 @@ from typing import Callable
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from quantum.db.backends import runtime_for
+
 log = logging.getLogger("quantum.db.slow")
 _SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
 _SQLITE_SCAN = re.compile(r"\bSCAN (\w+)(?! USING)")
@@ -61,18 +63,16 @@ def explain(cursor, dialect_name: str, statement: str, parameters) -> str | None
         ("select", "update", "delete", "insert", "with")
     ):
         return None
-    prefix = "EXPLAIN QUERY PLAN " if dialect_name == "sqlite" else "EXPLAIN "
+    runtime = runtime_for(dialect_name)
     explain_cursor = cursor.connection.cursor()
     try:
-        explain_cursor.execute(prefix + statement, parameters)
+        explain_cursor.execute(runtime.explain_prefix + statement, parameters)
         rows = explain_cursor.fetchall()
     except Exception:  # noqa: BLE001 - a plan is a diagnostic; never fail the query for it
         return None
     finally:
         explain_cursor.close()
-    if dialect_name == "sqlite":
-        return "\n".join(str(row[-1]) for row in rows)
-    return "\n".join(str(row[0]) for row in rows)
+    return runtime.plan_text(rows)
 
 
 def install_query_observer(

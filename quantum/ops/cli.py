@@ -16,6 +16,7 @@ from quantum.ops.maintenance import (
     backup,
     index_stats,
     integrity_check,
+    maintenance_for,
     optimize,
     restore,
     slowest_statements,
@@ -25,9 +26,9 @@ from quantum.schema_engine.connect import describe_url
 from quantum.schema_engine.locking import schema_lock
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+    sys.exit(MaintenanceError.exit_code)
 
 
 @click.command("db-backup")
@@ -72,7 +73,7 @@ def db_check() -> None:
     for problem in result.problems:
         click.echo(f"integrity: {problem}", err=True)
     click.echo(f"what to do: {result.advice}", err=True)
-    sys.exit(1)
+    sys.exit(MaintenanceError.exit_code)
 
 
 @click.command("db-stats")
@@ -115,7 +116,7 @@ def stats_lines(report: dict) -> list[str]:
         lines.append("~ an estimate from PostgreSQL's statistics (n_live_tup); tables up to "
                      f"{EXACT_COUNT_MAX_BYTES // (1024 * 1024)} MB are counted exactly")
     lines.append("")
-    if report["backend"] == "postgresql":
+    if maintenance_for(report["backend"]).counts_index_scans:
         lines += columns(("index", "table", "scans"),
                          [(row["index"], row["table"], row["scans"]) for row in report["indexes"]], right={2})
     else:

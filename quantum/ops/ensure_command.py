@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from quantum.config import ConfigError, Settings, load_settings
+from quantum.schema_engine.outcomes import Action, ExitCode, Validation
 
 
 def ensure_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -41,7 +42,7 @@ def db_ensure(check: bool, as_json: bool, allow_destructive: bool, lock_wait: fl
         settings = load_settings(instance_path=_instance_path())
     except ConfigError as exc:
         if as_json:  # one JSON object on stdout for every exit code
-            click.echo(json.dumps({"action": "failed", "error": "configuration_error", "exit_code": exc.exit_code,
+            click.echo(json.dumps({"action": Action.FAILED, "error": "configuration_error", "exit_code": exc.exit_code,
                                    "message": str(exc)}))
         else:
             click.echo(f"quantum: configuration error: {exc}", err=True)
@@ -70,7 +71,7 @@ def run_db_ensure(
         report = _quick_report(settings)
         if report is not None:
             _print(report, as_json)
-            sys.exit(0)
+            sys.exit(ExitCode.READY)
     from quantum.schema import ensure_app_schema
     from quantum.schema_engine.errors import SchemaError
 
@@ -81,7 +82,7 @@ def run_db_ensure(
         result = ensure_app_schema(settings, **overrides)
     except SchemaError as exc:
         report = {
-            "action": "failed",
+            "action": Action.FAILED,
             "error": exc.reason,
             "exit_code": exc.exit_code,
             "message": exc.message,
@@ -90,7 +91,7 @@ def run_db_ensure(
             "revision_before": exc.report.get("revision_before"),
             "revision_after": None,
             "duration_ms": exc.report.get("duration_ms"),
-            "validation": "full",
+            "validation": Validation.FULL,
             "segments": exc.report.get("segments", []),
             "findings": exc.report.get("findings", []),
         }

@@ -12,7 +12,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-from quantum.schema_engine.backends import BackendRules, check_labels, enum_impl, rules_for
+from quantum.schema_engine.ddl import Backend, backend_for
+from quantum.schema_engine.ddl.base import check_labels, enum_impl
+from quantum.schema_engine.outcomes import Severity
 
 # Differences the running code does not trip over: extra objects in the database.
 WARNING_KINDS = {"extra_table", "extra_index", "extra_unique", "extra_foreign_key", "extra_column", "edited_revision"}
@@ -25,7 +27,7 @@ class DriftItem:
     table: str | None
     kind: str
     detail: str
-    severity: str = "error"
+    severity: Severity = Severity.ERROR
 
     def to_dict(self) -> dict:
         """The JSON form used in reports."""
@@ -33,7 +35,7 @@ class DriftItem:
 
 
 def _item(table: str | None, kind: str, detail: str) -> DriftItem:
-    return DriftItem(table, kind, detail, "warning" if kind in WARNING_KINDS else "error")
+    return DriftItem(table, kind, detail, Severity.WARNING if kind in WARNING_KINDS else Severity.ERROR)
 
 
 def compare_schema(
@@ -41,7 +43,7 @@ def compare_schema(
 ) -> list[DriftItem]:
     """Every difference between the live schema and `metadata`, models' point of view."""
     ignored = set(ignore_tables)
-    rules = rules_for(connection.dialect)
+    rules = backend_for(connection.dialect)
 
     def include_name(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
         if type_ == "table":
@@ -153,7 +155,7 @@ def _describe(diff: Any) -> list[DriftItem]:
         item = _item(table, "extra_column", f"column {table}.{column.name} is not in the models")
         if not column.nullable and column.server_default is None:
             # The models' inserts would leave it empty and fail.
-            item = DriftItem(table, "extra_column", item.detail + " and is NOT NULL without a default", "error")
+            item = DriftItem(table, "extra_column", item.detail + " and is NOT NULL without a default", Severity.ERROR)
         return [item]
     if kind in ("add_index", "remove_index"):
         index = diff[1]
@@ -286,7 +288,7 @@ def model_enums(metadata: sa.MetaData, ignored: set[str] = frozenset()) -> dict[
 
 
 def _compare_enums(
-    connection: Connection, metadata: sa.MetaData, live: _LiveSchema, rules: BackendRules
+    connection: Connection, metadata: sa.MetaData, live: _LiveSchema, rules: Backend
 ) -> list[DriftItem]:
     """Native enum types by their labels; enums stored as strings by the CHECK the database holds."""
     items: list[DriftItem] = []
@@ -383,7 +385,7 @@ def _compare_primary_keys(metadata: sa.MetaData, live: _LiveSchema) -> list[Drif
     return items
 
 
-def _compare_server_defaults(metadata: sa.MetaData, live: _LiveSchema, rules: BackendRules) -> list[DriftItem]:
+def _compare_server_defaults(metadata: sa.MetaData, live: _LiveSchema, rules: Backend) -> list[DriftItem]:
     """The server defaults the models declare, normalized per backend; a missing one on NOT NULL is an error."""
     items = []
     for table in live.model_tables(metadata):
@@ -397,7 +399,7 @@ def _compare_server_defaults(metadata: sa.MetaData, live: _LiveSchema, rules: Ba
             if found is None:
                 item = _item(table.name, "missing_server_default", f"server default {wanted} of {where} is missing")
                 if live_columns[column.name].get("nullable", True):
-                    item = dataclasses.replace(item, detail=item.detail + " (the column takes NULL)", severity="warning")
+                    item = dataclasses.replace(item, detail=item.detail + " (the column takes NULL)", severity=Severity.WARNING)
                 else:
                     item = dataclasses.replace(item, detail=item.detail + " and the column is NOT NULL")
                 items.append(item)

@@ -17,9 +17,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from quantum.schema_engine import ledger
-from quantum.schema_engine.backends import rules_for
-from quantum.schema_engine.backup import backup_sqlite, restore_sqlite, schema_fingerprint
-from quantum.schema_engine.connect import create_migration_engine, describe_url, sqlite_path
+from quantum.schema_engine.connect import create_migration_engine, describe_url
+from quantum.schema_engine.ddl import Backend, backend_for
 from quantum.schema_engine.drift import DriftItem, compare_schema
 from quantum.schema_engine.errors import (
     DatabaseAhead,
@@ -36,6 +35,7 @@ from quantum.schema_engine.fingerprint import (
 )
 from quantum.schema_engine.gate import StatementGate
 from quantum.schema_engine.locking import schema_lock
+from quantum.schema_engine.outcomes import Action, ExitCode, Recorded, Severity, Validation
 from quantum.schema_engine.retry import connect_with_retry, first_line
 from quantum.schema_engine.revisions import (
     LintFinding,
@@ -93,7 +93,7 @@ class EnsureOptions:
 class EnsureResult:
     """What ensure found and did; `to_dict()` is the `--json` report."""
 
-    action: str
+    action: Action
     revision_before: str | None
     revision_after: str | None
     backend: str
@@ -102,9 +102,9 @@ class EnsureResult:
     applied: list[str] = field(default_factory=list)
     backup: str | None = None
     check: bool = False
-    exit_code: int = 0
+    exit_code: int = ExitCode.READY
     message: str = ""
-    validation: str = "full"
+    validation: Validation = Validation.FULL
     # How the pending revisions ran: [{"revisions": [...], "atomic": bool, "committed": bool}, ...]
     segments: list[dict] = field(default_factory=list)
     # Adoption: the revisions recorded by stamping, each flagged when its upgrade() touches rows.
@@ -146,7 +146,7 @@ def ensure_schema(url: str, target: SchemaTarget, options: EnsureOptions | None 
         try:
             with schema_lock(connection, namespace=target.namespace, wait_seconds=options.lock_wait_seconds):
                 result = _ensure_locked(connection, url, target, options, script, head)
-                if options.record_fingerprints and result.exit_code == 0 and not result.check and not result.drift:
+                if options.record_fingerprints and result.exit_code == ExitCode.READY and not result.check and not result.drift:
                     _record_fingerprints(connection, target, result)
         finally:
             connection.close()
@@ -191,7 +191,7 @@ def _ensure_locked(
     current = _heads_label(heads)
     tables = set(sa.inspect(connection).get_table_names()) - target.bookkeeping_tables
     connection.rollback()
-    result = EnsureResult("noop", current, current, backend, check=options.check)
+    result = EnsureResult(Action.NOOP, current, current, backend, check=options.check)
 
     known = {s.revision for s in script.walk_revisions()}
     unknown = sorted(heads - known)
@@ -205,29 +205,30 @@ def _ensure_locked(
     _refuse_overlapping_heads(script, heads)
 
     if not heads and not tables:
-        state = "created"
+        state = Action.CREATED
     elif not heads:
-        state = "adopted"
+        state = Action.ADOPTED
     elif heads != {head}:
-        state = "upgraded"
+        state = Action.UPGRADED
     else:
-        state = "noop"
+        state = Action.NOOP
 
-    if options.check and state == "noop":
+    if options.check and state == Action.NOOP:
         return _check_noop(connection, target, script, result)
-    if state in {"created", "upgraded"}:
+    if state in {Action.CREATED, Action.UPGRADED}:
         _upgrade(connection, url, target, options, script, heads, head, result)
-    elif state == "adopted":
+    elif state == Action.ADOPTED:
         _adopt(connection, target, script, head, result, rehearse=options.check)
     else:
         _validate_at_head(connection, target, script, head, result)
     result.action = state
-    result.revision_after = head if state != "noop" else current
+    result.revision_after = head if state != Action.NOOP else current
     result.message = _summary(result, url)
     if options.check:
         # The real path ran in a transaction that was rolled back: what it did is what a real run would do.
-        result.exit_code = 1
-        verb = {"created": "would create the schema", "upgraded": "would upgrade", "adopted": "would adopt"}[state]
+        result.exit_code = ExitCode.WOULD_CHANGE
+        verb = {Action.CREATED: "would create the schema", Action.UPGRADED: "would upgrade",
+                Action.ADOPTED: "would adopt"}[state]
         result.message = f"check: {verb} ({current or 'empty'} -> {head}); " + " ".join(
             result.notes or ["rehearsed in full and rolled back"]
         )
@@ -254,8 +255,8 @@ def _check_noop(
     result.drift = compare_schema(connection, target.metadata, ignore_tables=target.bookkeeping_tables)
     result.drift += _ledger_findings(connection, target, script, result.revision_before)
     connection.rollback()
-    errors = [d for d in result.drift if d.severity == "error"]
-    result.exit_code = 6 if errors else 0
+    errors = [d for d in result.drift if d.severity == Severity.ERROR]
+    result.exit_code = SchemaDrift.exit_code if errors else ExitCode.READY
     result.message = f"check: schema drift ({len(errors)} differences)" if errors else "check: the schema is up to date"
     return result
 
@@ -330,15 +331,15 @@ def _upgrade(
             _rehearse(connection, target, options, script, heads, head, segments, gate, result)
         return
 
-    database_file = sqlite_path(url)
-    if database_file is not None and heads:
-        backup_dir = Path(options.backup_dir) if options.backup_dir else database_file.parent / "backups"
-        result.backup = str(backup_sqlite(database_file, backup_dir, label=f"pre-{head}"))
+    backend = backend_for(connection)
+    if heads:  # an empty database has nothing to lose
+        backup = backend.backup_before_migrating(url, options.backup_dir, label=f"pre-{head}")
+        result.backup = str(backup) if backup is not None else None
     reached = current
     with gate.watching(pending):
         for index, segment in enumerate(segments):
             last = index == len(segments) - 1
-            before = schema_fingerprint(database_file) if database_file is not None and result.backup else None
+            before = backend.schema_snapshot(url) if result.backup else None
             try:
                 if segment.atomic:
                     _run_atomic(connection, target, options, script, heads if index == 0 else frozenset(),
@@ -349,7 +350,7 @@ def _upgrade(
                 if connection.in_transaction():
                     connection.rollback()
                 connection.info["write"] = False
-                if _restore_if_changed(database_file, result.backup, before):
+                if _restore_if_changed(backend, url, result.backup, before):
                     reached = current
                     for earlier in segments:
                         earlier.committed = False
@@ -417,10 +418,9 @@ def _alembic_upgrade(
 
 
 def _set_timeouts(connection: Connection, options: EnsureOptions) -> None:
-    if connection.dialect.name == "postgresql":
-        # Fail fast behind a long query instead of queueing every request behind our lock.
-        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(options.lock_timeout_ms)}")
-        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(options.statement_timeout_ms)}")
+    backend_for(connection).set_migration_timeouts(
+        connection, lock_timeout_ms=options.lock_timeout_ms, statement_timeout_ms=options.statement_timeout_ms
+    )
 
 
 def _run_atomic(
@@ -444,8 +444,8 @@ def _run_atomic(
     _alembic_upgrade(connection, target, script, upto or segment.revisions[-1].revision, per_migration=False)
     _foreign_key_check(connection)
     for member in sorted(backfill_from):
-        ledger.record(connection, ledger_table, revisions_up_to(script, member), "backfilled")
-    ledger.record(connection, ledger_table, segment.revisions, "upgraded")
+        ledger.record(connection, ledger_table, revisions_up_to(script, member), Recorded.BACKFILLED)
+    ledger.record(connection, ledger_table, segment.revisions, Recorded.UPGRADED)
     if validate:
         _require_no_drift(connection, target, result, "after upgrading to " + str(segment.revisions[-1].revision))
     transaction.commit()
@@ -460,15 +460,14 @@ def _run_autocommit(connection: Connection, target: SchemaTarget, script: Script
     with connection.begin():
         ledger_table = ledger.ledger_table(target.ledger_table)
         ledger_table.create(connection, checkfirst=True)
-        ledger.record(connection, ledger_table, [revision], "upgraded")
+        ledger.record(connection, ledger_table, [revision], Recorded.UPGRADED)
     connection.info["write"] = False
 
 
 def _foreign_key_check(connection: Connection) -> None:
-    if connection.dialect.name == "sqlite":
-        violations = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-        if violations:
-            raise MigrationFailed(f"the migration left {len(violations)} rows with broken foreign keys: {violations[:3]}")
+    violations = backend_for(connection).foreign_key_violations(connection)
+    if violations:
+        raise MigrationFailed(f"the migration left {len(violations)} rows with broken foreign keys: {violations[:3]}")
 
 
 def _rehearse(
@@ -541,27 +540,27 @@ def _run_rehearsal(
     _alembic_upgrade(connection, target, script, upto or segment.revisions[-1].revision, per_migration=False)
     _foreign_key_check(connection)
     for member in sorted(heads):
-        ledger.record(connection, ledger_table, revisions_up_to(script, member), "backfilled")
-    ledger.record(connection, ledger_table, segment.revisions, "upgraded")
+        ledger.record(connection, ledger_table, revisions_up_to(script, member), Recorded.BACKFILLED)
+    ledger.record(connection, ledger_table, segment.revisions, Recorded.UPGRADED)
     if validate:
         _require_no_drift(connection, target, result, "after upgrading to " + str(segment.revisions[-1].revision))
     connection.rollback()
 
 
-def _restore_if_changed(database_file: Path | None, backup: str | None, before: list | None) -> bool:
+def _restore_if_changed(backend: Backend, url: str, backup: str | None, before: list | None) -> bool:
     """Restore the pre-run backup when a rollback left the schema changed; True when it did."""
-    if database_file is None or backup is None or before is None:
+    if backup is None or before is None:
         return False
-    if schema_fingerprint(database_file) != before:
-        log.error("rollback left %s changed; restoring the backup %s", database_file, backup)
-        restore_sqlite(Path(backup), database_file)
+    if backend.schema_snapshot(url) != before:
+        log.error("rollback left %s changed; restoring the backup %s", describe_url(url), backup)
+        backend.restore_backup(Path(backup), url)
         return True
     return False
 
 
 def _require_no_drift(connection: Connection, target: SchemaTarget, result: EnsureResult, when: str) -> None:
     result.drift = compare_schema(connection, target.metadata, ignore_tables=target.bookkeeping_tables)
-    errors = [d for d in result.drift if d.severity == "error"]
+    errors = [d for d in result.drift if d.severity == Severity.ERROR]
     if errors:
         raise SchemaDrift(
             f"the schema differs from the models {when}: "
@@ -582,7 +581,7 @@ def _adopt(
 ) -> None:
     drift = compare_schema(connection, target.metadata, ignore_tables=target.bookkeeping_tables)
     connection.rollback()
-    blocking = [d for d in drift if d.severity == "error" and d.kind not in ADOPTABLE_KINDS]
+    blocking = [d for d in drift if d.severity == Severity.ERROR and d.kind not in ADOPTABLE_KINDS]
     if blocking:
         result.drift = drift
         raise SchemaDrift(
@@ -606,7 +605,7 @@ def _adopt(
             seed = getattr(revision.module, "seed_data", None)
             if callable(seed):
                 seed(connection)
-        ledger.record(connection, ledger_table, stamped, "adopted")
+        ledger.record(connection, ledger_table, stamped, Recorded.ADOPTED)
         _require_no_drift(connection, target, result, "after adopting the legacy database")
         if rehearse:
             transaction.rollback()
@@ -651,7 +650,7 @@ def _create_missing(connection: Connection, metadata: sa.MetaData) -> None:
     existing = set(inspector.get_table_names())
     metadata.create_all(connection, tables=[t for n, t in metadata.tables.items() if n not in existing], checkfirst=True)
     operations = Operations(MigrationContext.configure(connection))
-    rules = rules_for(connection.dialect)
+    rules = backend_for(connection)
     for name in existing & set(metadata.tables):
         table = metadata.tables[name]
         live_columns = {c["name"] for c in inspector.get_columns(name)}
@@ -687,7 +686,7 @@ def _validate_at_head(
     result.drift = compare_schema(connection, target.metadata, ignore_tables=target.bookkeeping_tables)
     result.drift += _ledger_findings(connection, target, script, head)
     connection.rollback()
-    errors = [d for d in result.drift if d.severity == "error"]
+    errors = [d for d in result.drift if d.severity == Severity.ERROR]
     if errors:
         raise SchemaDrift(
             "the schema differs from the models: " + "; ".join(d.detail for d in errors)
@@ -706,7 +705,7 @@ def _record_fingerprints(connection: Connection, target: SchemaTarget, result: E
         code = code_fingerprint(root, files, Path(target.script_location))
         connection.exec_driver_sql(create_table_sql())
         catalog = catalog_fingerprint(
-            lambda sql: connection.exec_driver_sql(sql).fetchall(), connection.dialect.name,
+            lambda sql: connection.exec_driver_sql(sql).fetchall(), backend_for(connection),
             version_table=target.version_table, ledger_table=target.ledger_table,
         )
         connection.execute(sa.text(f"DELETE FROM {FINGERPRINT_TABLE} WHERE namespace = :namespace"),
@@ -727,27 +726,20 @@ def _record_fingerprints(connection: Connection, target: SchemaTarget, result: E
 def _analyze(connection: Connection, tables: set[str]) -> None:
     """Refresh planner statistics after a migration rewrote tables."""
     try:
-        if connection.dialect.name == "postgresql":
-            live = set(sa.inspect(connection).get_table_names())
-            for table in sorted(tables & live):
-                connection.exec_driver_sql(f'ANALYZE "{table}"')
-            connection.commit()
-        elif connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("PRAGMA optimize")
-            connection.rollback()
+        backend_for(connection).refresh_statistics(connection, tables)
     except sa.exc.DBAPIError as exc:  # statistics are an optimisation, never a reason to fail
         log.warning("ANALYZE after migrating failed: %s", first_line(exc))
 
 
 def _summary(result: EnsureResult, url: str) -> str:
-    warnings = [d for d in result.drift if d.severity == "warning"]
+    warnings = [d for d in result.drift if d.severity == Severity.WARNING]
     text = {
-        "created": f"created the schema at {result.revision_after}",
-        "upgraded": f"upgraded {result.revision_before} -> {result.revision_after} ({len(result.applied)} revisions)",
-        "adopted": f"adopted the legacy schema and stamped it at {result.revision_after} "
+        Action.CREATED: f"created the schema at {result.revision_after}",
+        Action.UPGRADED: f"upgraded {result.revision_before} -> {result.revision_after} ({len(result.applied)} revisions)",
+        Action.ADOPTED: f"adopted the legacy schema and stamped it at {result.revision_after} "
                    f"({len(result.stamped)} revisions recorded without running, "
                    f"{sum(1 for e in result.stamped if e['data_migration'])} of them data migrations)",
-        "noop": f"already at {result.revision_after}; schema valid",
+        Action.NOOP: f"already at {result.revision_after}; schema valid",
     }[result.action]
     if warnings:
         text += f"; {len(warnings)} warnings"

@@ -10,7 +10,8 @@ SQLAlchemy and Alembic (see `quantum.schema_engine.quick`). Standard library onl
   migrations directory, the Python version and the installed distributions (name and version).
 * The catalog fingerprint hashes the database's own description of the schema: every table,
   column (type, nullability, default), index, constraint and enum type, plus the contents of the
-  version table and the revision ledger. The fingerprint table itself is left out.
+  version table and the revision ledger. The fingerprint table itself is left out. Each backend
+  names its catalog queries (`catalog_queries` in `quantum.schema_engine.ddl`).
 """
 
 from __future__ import annotations
@@ -21,37 +22,9 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-FINGERPRINT_TABLE = "schema_fingerprint"
+from quantum.schema_engine.ddl import Backend, backend_for
 
-# Each query returns rows that describe one part of the schema, in a stable order.
-# SQLite's own objects (sqlite_sequence, sqlite_stat1 from ANALYZE, autoindexes) come and go with the
-# data; every constraint they stand for is already in its table's CREATE statement.
-_SQLITE_CATALOG = (
-    "SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-    "ORDER BY type, name",
-)
-_POSTGRESQL_CATALOG = (
-    # Tables, views and their columns: name, type with length/precision, NOT NULL, default.
-    """SELECT c.relname, c.relkind, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-              COALESCE(pg_get_expr(d.adbin, d.adrelid), '')
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-       LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-       WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-       ORDER BY c.relname, a.attnum""",
-    # Indexes, with their full definition (columns, uniqueness, predicate).
-    "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-    "ORDER BY tablename, indexname",
-    # Primary keys, foreign keys, unique and check constraints.
-    """SELECT cl.relname, co.conname, co.contype, pg_get_constraintdef(co.oid)
-       FROM pg_constraint co JOIN pg_class cl ON cl.oid = co.conrelid
-       JOIN pg_namespace n ON n.oid = co.connamespace
-       WHERE n.nspname = current_schema() ORDER BY cl.relname, co.conname""",
-    # Enum types and their labels in order.
-    """SELECT t.typname, e.enumsortorder, e.enumlabel
-       FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
-       WHERE n.nspname = current_schema() ORDER BY t.typname, e.enumsortorder""",
-)
+FINGERPRINT_TABLE = "schema_fingerprint"
 
 Execute = Callable[[str], Sequence[Sequence[object]]]
 
@@ -101,16 +74,16 @@ def code_fingerprint(root: Path, files: Iterable[str], migrations_dir: Path) -> 
     return digest.hexdigest()
 
 
-def catalog_fingerprint(execute: Execute, backend: str, *, version_table: str, ledger_table: str) -> str:
-    """Hash the database's description of its schema and its revision bookkeeping."""
-    queries = _SQLITE_CATALOG if backend == "sqlite" else _POSTGRESQL_CATALOG
+def catalog_fingerprint(execute: Execute, backend: str | Backend, *, version_table: str, ledger_table: str) -> str:
+    """Hash the database's description of its schema (the backend's catalog queries) and its revision bookkeeping."""
+    rules = backend_for(backend)
     digest = hashlib.sha256()
     tables: set[str] = set()
-    for query in queries:
+    for query in rules.catalog_queries:
         for row in execute(query):
-            if FINGERPRINT_TABLE in (row[0], row[1]) or (backend == "sqlite" and row[2] == FINGERPRINT_TABLE):
+            if FINGERPRINT_TABLE in rules.catalog_mentions(row):
                 continue
-            tables.add(str(row[1] if backend == "sqlite" else row[0]))
+            tables.add(rules.catalog_object(row))
             digest.update(repr(tuple(row)).encode() + b"\n")
     # The bookkeeping contents: which revision the database is at, and which files built it.
     if version_table in tables:

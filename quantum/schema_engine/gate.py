@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from alembic.script import Script
 from sqlalchemy.engine import Connection
 
+from quantum.schema_engine.ddl import backend_for
 from quantum.schema_engine.errors import DestructiveMigration
 
 _IDENT = r'(?:"(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
@@ -82,6 +83,7 @@ class StatementGate:
 
     def __init__(self, connection: Connection, *, protected: set[str], allow_destructive: bool) -> None:
         self.connection = connection
+        self.backend = backend_for(connection)
         self.protected = {name.lower() for name in protected}
         self.allow_destructive = allow_destructive
         self.running: str | None = None
@@ -175,7 +177,7 @@ class StatementGate:
             table, column, old, sql = self._type_check
             self._type_check = None
             new = self._column_type(table, column)
-            if old is not None and new is not None and not lossless_change(old, new, self.connection.dialect.name) \
+            if old is not None and new is not None and not self.backend.lossless_type_change(old, new) \
                     and not (self._is_enum(old) and self._is_enum(new)):
                 # (enum to enum keeps every value or fails: PostgreSQL refuses a label the new type lacks)
                 self._found(f"changes the type of {table}.{column} from {old} to {new}", sql)
@@ -284,69 +286,42 @@ class StatementGate:
         for column, (col_type, not_null, default) in new.items():
             if not has_rows:
                 break
-            if column in old and column in copied and old[column][0] and not lossless_change(
-                old[column][0], col_type, "sqlite"
+            if column in old and column in copied and old[column][0] and not _BATCH_COPY.lossless_type_change(
+                old[column][0], col_type
             ):
                 self._found(f"changes the type of {source}.{column} from {old[column][0]} to {col_type}", sql)
             was_nullable = column not in old or not old[column][1]
             if not_null and default is None and was_nullable:
                 self._found(f"sets NOT NULL without a default on {source}.{column}, a table with rows", sql, now=True)
 
-    # --- catalog lookups, on a separate DBAPI cursor of the same connection (same transaction) ---
+    # --- catalog lookups: the backend's queries, on a separate DBAPI cursor of the same connection ---
 
-    def _query(self, sqlite_sql: str, pg_sql: str, params: tuple) -> list[tuple]:
-        if self.connection.dialect.name not in {"sqlite", "postgresql"}:
-            return []  # other backends: statements are classified by kind alone
-        dbapi = self.connection.connection.dbapi_connection
-        cursor = dbapi.cursor()
+    def _query(self, sql: str, params: tuple) -> list[tuple]:
+        cursor = self.connection.connection.dbapi_connection.cursor()
         try:
-            if self.connection.dialect.name == "sqlite":
-                cursor.execute(sqlite_sql, params)
-            else:
-                cursor.execute(pg_sql, params)
+            cursor.execute(sql, params)
             return list(cursor.fetchall()) if cursor.description else []
         finally:
             cursor.close()
 
     def _has_rows(self, table: str) -> bool:
-        quoted = self.connection.dialect.identifier_preparer.quote(table)
         try:
-            return bool(self._query(f"SELECT 1 FROM {quoted} LIMIT 1", f"SELECT 1 FROM {quoted} LIMIT 1", ()))
+            return self.backend.has_rows(self._query, table)
         except Exception:  # noqa: BLE001 - a missing table holds no rows; the statement itself will say why
             return False
 
     def _table_exists(self, table: str) -> bool:
-        return bool(self._query(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-            "SELECT 1 FROM pg_class WHERE relname = %s AND relkind IN ('r', 'p') AND pg_table_is_visible(oid)",
-            (table,),
-        ))
+        return self.backend.table_exists(self._query, table)
 
     def _type_exists(self, name: str) -> bool:
-        if self.connection.dialect.name != "postgresql":
-            return False
-        return bool(self._query("", "SELECT 1 FROM pg_type WHERE typname = %s AND pg_type_is_visible(oid)", (name,)))
+        return self.backend.type_exists(self._query, name)
 
     def _is_enum(self, type_name: str) -> bool:
-        if self.connection.dialect.name != "postgresql":
-            return False
-        return bool(self._query("", "SELECT 1 FROM pg_type WHERE typname = %s AND typtype = 'e'",
-                                (unquote(type_name),)))
+        return self.backend.is_enum_type(self._query, unquote(type_name))
 
     def _columns(self, table: str) -> dict[str, tuple[str, bool, Any]]:
         """Column name -> (declared type, NOT NULL, default) as the catalog has it now."""
-        if self.connection.dialect.name == "sqlite":
-            quoted = table.replace('"', '""')
-            rows = self._query(f'PRAGMA table_info("{quoted}")', "", ())
-            return {row[1]: (row[2] or "", bool(row[3]), row[4]) for row in rows}
-        rows = self._query(
-            "",
-            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, d.adbin IS NOT NULL "
-            "FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-            "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped",
-            (self.connection.dialect.identifier_preparer.quote(table),),
-        )
-        return {row[0]: (row[1], bool(row[2]), True if row[3] else None) for row in rows}
+        return self.backend.column_catalog(self._query, table)
 
     def _column_type(self, table: str, column: str) -> str | None:
         entry = self._columns(table).get(column)
@@ -374,6 +349,11 @@ def _top_level_parts(text: str) -> list[str]:
     return [part for part in parts if part]
 
 
+# A batch-mode rebuild copies the table (SQLite's way to ALTER it): its type changes are judged by SQLite's
+# affinity rules, which the copy's declared types follow.
+_BATCH_COPY = backend_for("sqlite")
+
+
 def _batch_name(table: str) -> str:
     # Alembic's temporary table name for a batch rebuild (truncated the way Alembic does).
     return f"{BATCH_PREFIX}{table}"[:50]
@@ -394,65 +374,3 @@ def _referenced_columns(source: str, select_list: str, old: dict) -> set[str]:
 def _short(statement: str, limit: int = 160) -> str:
     text = " ".join(statement.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-# --- which type changes keep every value ----------------------------------------------------
-
-_PG_INTEGERS = ["smallint", "integer", "bigint"]
-
-
-def sqlite_affinity(declared: str) -> str:
-    """SQLite's column affinity for a declared type (the rules of sqlite.org/datatype3.html)."""
-    text = declared.upper()
-    if "INT" in text:
-        return "INTEGER"
-    if any(word in text for word in ("CHAR", "CLOB", "TEXT")):
-        return "TEXT"
-    if "BLOB" in text or not text.strip():
-        return "BLOB"
-    if any(word in text for word in ("REAL", "FLOA", "DOUB")):
-        return "REAL"
-    return "NUMERIC"
-
-
-def _length(type_text: str) -> list[int]:
-    return [int(n) for n in re.findall(r"\d+", type_text)]
-
-
-def lossless_change(old: str, new: str, dialect: str) -> bool:
-    """Whether every value of type `old` survives conversion to `new` on this backend."""
-    if old.strip().lower() == new.strip().lower():
-        return True
-    if dialect == "sqlite":
-        before, after = sqlite_affinity(old), sqlite_affinity(new)
-        return before == after or after in {"TEXT", "BLOB"} or (before, after) in {
-            ("INTEGER", "REAL"), ("INTEGER", "NUMERIC"), ("REAL", "NUMERIC"),
-        }
-    old_l, new_l = old.lower(), new.lower()
-    old_base, new_base = old_l.split("(")[0].strip(), new_l.split("(")[0].strip()
-    if new_base == "text":
-        return True
-    strings = {"character varying", "character", "text"}
-    if old_base in strings and new_base == "character varying":
-        return not _length(new_l) or (bool(_length(old_l)) and _length(new_l)[0] >= _length(old_l)[0])
-    if old_base in _PG_INTEGERS and new_base in _PG_INTEGERS:
-        return _PG_INTEGERS.index(new_base) >= _PG_INTEGERS.index(old_base)
-    if old_base in _PG_INTEGERS and new_base == "numeric":
-        digits = {"smallint": 5, "integer": 10, "bigint": 19}[old_base]
-        size = _length(new_l)
-        return not size or size[0] - (size[1] if len(size) > 1 else 0) >= digits
-    if old_base == "numeric" and new_base == "numeric":
-        before, after = _length(old_l), _length(new_l)
-        if not after:
-            return True
-        if not before:
-            return False
-        old_scale, new_scale = (before + [0])[1], (after + [0])[1]
-        return new_scale >= old_scale and after[0] - new_scale >= before[0] - old_scale
-    if (old_base, new_base) in {("real", "double precision"), ("smallint", "double precision"),
-                                ("integer", "double precision"), ("date", "timestamp without time zone"),
-                                ("date", "timestamp with time zone"),
-                                ("timestamp without time zone", "timestamp with time zone"),
-                                ("json", "jsonb")}:
-        return True
-    return False

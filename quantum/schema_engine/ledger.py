@@ -9,6 +9,7 @@ from alembic.script import Script
 from sqlalchemy.engine import Connection
 
 from quantum.schema_engine.drift import DriftItem
+from quantum.schema_engine.outcomes import Recorded, Severity
 from quantum.schema_engine.revisions import checksum
 
 
@@ -25,7 +26,7 @@ def ledger_table(name: str) -> sa.Table:
     )
 
 
-def record(connection: Connection, table: sa.Table, revisions: list[Script], how: str) -> None:
+def record(connection: Connection, table: sa.Table, revisions: list[Script], how: Recorded) -> None:
     """Record revisions as applied (`upgraded`, `adopted` or `backfilled`), once each."""
     if not revisions:
         return
@@ -37,7 +38,7 @@ def record(connection: Connection, table: sa.Table, revisions: list[Script], how
             "checksum": checksum(rev),
             "filename": rev.path.rsplit("/", 1)[-1],
             "applied_at": now,
-            "how": how,
+            "how": str(how),  # the plain string: the column holds text
         }
         for rev in revisions
         if rev.revision not in known
@@ -59,7 +60,7 @@ def verify(connection: Connection, table: sa.Table, revisions: list[Script]) -> 
                     "edited_revision",
                     f"revision {rev.revision} ({rev.path.rsplit('/', 1)[-1]}) was edited after it was applied; "
                     "put schema changes in a new revision",
-                    "warning",
+                    Severity.WARNING,
                 )
             )
     return items

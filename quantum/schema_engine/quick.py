@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quantum.schema_engine.ddl import Backend, backend_for
 from quantum.schema_engine.fingerprint import catalog_fingerprint, code_fingerprint, read_record
-from quantum.schema_engine.url import DatabaseURL, MalformedURL, parse_database_url
+from quantum.schema_engine.outcomes import Action, ExitCode, Validation
+from quantum.schema_engine.url import MalformedURL, parse_database_url
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +45,16 @@ def quick_noop(url: str, target: QuickTarget, *, connect_timeout: int = 5) -> di
         return None
     if parsed.query:
         return None  # driver options only SQLAlchemy interprets: take the full path
+    backend = backend_for(parsed)
     try:
-        connection = _connect(parsed, connect_timeout)
+        connection = backend.connect_snapshot(parsed, connect_timeout)
     except Exception as exc:  # noqa: BLE001 - the full path retries and explains connection failures
         log.debug("db-ensure fast path: cannot connect (%s)", exc)
         return None
-    if connection is None:
+    if connection is None:  # a memory database, a file not made yet, a driver only SQLAlchemy knows
         return None
     try:
-        revision = _matching_revision(connection, parsed.backend, target)
+        revision = _matching_revision(connection, backend, target)
     except Exception as exc:  # noqa: BLE001 - any doubt means: validate in full
         log.debug("db-ensure fast path: %s", exc)
         revision = None
@@ -61,7 +64,7 @@ def quick_noop(url: str, target: QuickTarget, *, connect_timeout: int = 5) -> di
         return None
     duration_ms = (time.perf_counter() - started) * 1000
     return {
-        "action": "noop",
+        "action": Action.NOOP,
         "revision_before": revision,
         "revision_after": revision,
         "backend": parsed.backend,
@@ -70,37 +73,13 @@ def quick_noop(url: str, target: QuickTarget, *, connect_timeout: int = 5) -> di
         "applied": [],
         "backup": None,
         "check": False,
-        "exit_code": 0,
+        "exit_code": ExitCode.READY,
         "message": f"already at {revision}; schema valid (unchanged since its last validation) on {parsed.describe()}",
-        "validation": "fingerprint",
+        "validation": Validation.FINGERPRINT,
     }
 
 
-def _connect(parsed: DatabaseURL, timeout: int) -> Any:
-    if parsed.backend == "sqlite":
-        import sqlite3
-
-        path = parsed.sqlite_file()
-        if path is None or not path.exists():
-            return None  # memory databases and new files: there is something to create
-        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=15, isolation_level=None)
-        connection.execute("BEGIN")  # one snapshot for every query below
-        return connection
-    if parsed.backend == "postgresql" and parsed.driver in (None, "psycopg2"):
-        import psycopg2
-
-        params = {"host": parsed.host, "port": parsed.port, "user": parsed.username, "password": parsed.password,
-                  "dbname": parsed.database}
-        connection = psycopg2.connect(
-            **{k: v for k, v in params.items() if v is not None},
-            connect_timeout=timeout, application_name="quantum-migrate",
-        )
-        connection.set_session(isolation_level="REPEATABLE READ", readonly=True)
-        return connection
-    return None
-
-
-def _matching_revision(connection: Any, backend: str, target: QuickTarget) -> str | None:
+def _matching_revision(connection: Any, backend: Backend, target: QuickTarget) -> str | None:
     cursor = connection.cursor()
 
     def execute(sql: str) -> list:

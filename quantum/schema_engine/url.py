@@ -11,7 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote
+
+if TYPE_CHECKING:
+    from quantum.schema_engine.ddl.base import Backend
 
 _PATTERN = re.compile(
     r"""
@@ -32,7 +36,6 @@ _PATTERN = re.compile(
     """,
     re.X,
 )
-DEFAULT_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg2"}
 
 
 class MalformedURL(ValueError):
@@ -54,15 +57,18 @@ class DatabaseURL:
 
     def describe(self) -> str:
         """A short, password-free name: host:port/db or the SQLite path (as the engine names it)."""
-        if self.backend == "sqlite":
-            return f"sqlite file {self.database or ':memory:'}"
-        return f"{self.host or 'localhost'}:{self.port or 5432}/{self.database}"
+        return _backend(self).describe(self)
 
     def sqlite_file(self) -> Path | None:
         """The file behind a SQLite URL, or None for memory databases and other backends."""
-        if self.backend != "sqlite" or self.database in (None, "", ":memory:"):
-            return None
-        return Path(self.database).resolve()
+        return _backend(self).database_file(self)
+
+
+def _backend(url: DatabaseURL) -> Backend:
+    # Imported here: the backends parse URLs with this module. Both stay free of SQLAlchemy.
+    from quantum.schema_engine.ddl import backend_for
+
+    return backend_for(url)
 
 
 def parse_database_url(url: str) -> DatabaseURL:

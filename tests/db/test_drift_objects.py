@@ -139,8 +139,8 @@ def test_server_defaults_normalize_to_what_the_backend_stores(dialect: str, live
     """Casts, parentheses, quoting of numbers and spellings of "now" are not differences."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    from quantum.schema_engine.backends import rules_for
+    from quantum.schema_engine.ddl import backend_for
 
-    rules = rules_for({"postgresql": postgresql, "sqlite": sqlite}[dialect].dialect())
+    rules = backend_for({"postgresql": postgresql, "sqlite": sqlite}[dialect].dialect())
     assert rules.normalize_default(live) == rules.normalize_default(model)
     assert rules.normalize_default(live) != rules.normalize_default("'something else'")

@@ -17,10 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 CONTRACT = "importlinter:contract:schema-engine-stands-alone"
-ENGINE_MODULES = ["quantum.schema_engine"] + [
-    f"quantum.schema_engine.{path.stem}" for path in sorted((ROOT / "quantum" / "schema_engine").glob("*.py"))
-    if path.stem != "__init__"
-]
+ENGINE_MODULES = sorted(
+    ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+    for path in (ROOT / "quantum" / "schema_engine").rglob("*.py")
+)
 
 
 def _lint(root: Path) -> subprocess.CompletedProcess:

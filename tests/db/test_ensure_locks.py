@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from filelock import FileLock
 
 from quantum.schema_engine.connect import sqlite_path
+from quantum.schema_engine.ddl.postgresql import advisory_lock_key
 from quantum.schema_engine.errors import LockTimeout, MigrationFailed
-from quantum.schema_engine.locking import advisory_lock_key
 from tests.conftest import run_flask
 from tests.db.helpers import columns, ensure, real_head, scalar, scripts_with
 

@@ -203,6 +203,6 @@ def test_types_compare_by_affinity_on_sqlite_and_exactly_on_postgresql(
 )
 def test_enum_check_labels_are_read_from_the_in_list_of_the_column(sqltext: str, labels: set[str] | None) -> None:
     """Only `<column> IN (...)` / `= ANY (ARRAY[...])` is an enum CHECK, whatever else the text mentions."""
-    from quantum.schema_engine.backends import check_labels
+    from quantum.schema_engine.ddl.base import check_labels
 
     assert check_labels(sqltext, "size") == labels

@@ -537,9 +537,9 @@ def test_an_enum_rebuilt_under_its_own_name_with_rows_is_not_destructive(pg_empt
     ],
 )
 def test_which_type_changes_keep_every_value(old, new, dialect, keeps):
-    from quantum.schema_engine.gate import lossless_change
+    from quantum.schema_engine.ddl import backend_for
 
-    assert lossless_change(old, new, dialect) is keeps
+    assert backend_for(dialect).lossless_type_change(old, new) is keeps
 
 
 @pytest.mark.parametrize("backend", PG_ONLY, indirect=True)

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from quantum.schema_engine.ddl.sqlite import sqlite_affinity
 from quantum.schema_engine.errors import DestructiveMigration, MigrationFailed
-from quantum.schema_engine.gate import sqlite_affinity, unquote
+from quantum.schema_engine.gate import unquote
 from tests.db.helpers import execute, scalar
 from tests.db.test_gate import ACCOUNT, MOOD, account_models, at_gate1, run, write_scripts
 
