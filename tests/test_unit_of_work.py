@@ -446,6 +446,12 @@ def test_the_decorator_needs_a_keyword_only_session(session):
 
     assert (documented.__name__, documented.__doc__) == ("documented", "Says what it does.")
     assert documented(session=session, name="y") == "y"
+
+    @unit_of_work
+    def scaled(factor: int, *, session: Session) -> int:  # positional arguments pass through (a method's self)
+        return factor * 2
+
+    assert scaled(3, session=session) == 6
     with pytest.raises(TypeError, match=r"documented\(\) needs its keyword argument `session`"):
         documented(name="y")
     with pytest.raises(TypeError, match="session"):
