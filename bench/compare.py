@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/compare.py --other /path/to/older/checkout --rounds 3
 
-Each checkout runs its own `bench/run.py` with its own virtualenv (`<checkout>/.venv`) and its own copy
-of one dataset (seeded once per checkout with the same seed, so the rows are the same); the two
+Each checkout runs its own `bench/run.py` with its own virtualenv (`<checkout>/.venv`) on its own copy
+of one dataset (seeded once, by this checkout, so both start from the same rows); the two
 alternate round after round, so machine load falls on both alike. Prints, per endpoint, the median
 req/s and p50/p99 of each checkout over the rounds and their ratio (this / other). `flask db-ensure`'s
 no-op is compared by bench/ensure_noop.py.
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -23,6 +25,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DATASET = ["--users", "200", "--snapshots-per-user", "200", "--orders-per-user", "200",
            "--heavy-user-orders", "20000", "--bars", "2000"]
+
+
+def seed_dataset(workdir: Path) -> Path:
+    """The dataset both checkouts copy, seeded once by this checkout (development mode: seeding refuses production)."""
+    seed = workdir / "compare-seed.db"
+    if not seed.exists():
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{seed}", "QUANTUM_ENV": "development"}
+        flask = str(ROOT / ".venv" / "bin" / "flask")
+        subprocess.run([flask, "db-ensure"], env=env, cwd=ROOT, check=True, capture_output=True)
+        subprocess.run([flask, "db-seed-demo", *DATASET, "--seed", "42"], env=env, cwd=ROOT, check=True,
+                       capture_output=True)
+    return seed
 
 
 def run_bench(checkout: Path, database: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -65,6 +79,9 @@ def main() -> None:
     checkouts = {"this": ROOT, "other": args.other.resolve()}
     args.workdir.mkdir(parents=True, exist_ok=True)
     reports: dict[str, list[dict[str, Any]]] = {label: [] for label in checkouts}
+    seed = seed_dataset(args.workdir)
+    for label in checkouts:
+        shutil.copy(seed, args.workdir / f"compare-{label}.db")
     for round_number in range(1, args.rounds + 1):
         # Alternate which one goes first, so neither always runs on a warmer (or busier) machine.
         order = list(checkouts) if round_number % 2 else list(reversed(checkouts))

@@ -126,7 +126,8 @@ def ensure_dataset(args: argparse.Namespace, url: str) -> None:
         [str(VENV_BIN / "flask"), "db-seed-demo", "--users", str(args.users), "--snapshots-per-user",
          str(args.snapshots_per_user), "--orders-per-user", str(args.orders_per_user), "--heavy-user-orders",
          str(args.heavy_user_orders), "--bars", str(args.bars), "--seed", str(args.seed)],
-        env=app_env(url), cwd=ROOT, check=True,
+        # db-seed-demo refuses production (demo accounts with a published password); the server runs in it.
+        env={**app_env(url), "QUANTUM_ENV": "development"}, cwd=ROOT, check=True,
     )
 
 
