@@ -83,7 +83,7 @@ GROUPS: dict[str, Group] = {
     # The gate and the catalog lookups and type-change rules it asks each backend class for.
     "gate": Group(
         ("quantum/schema_engine/gate.py", "quantum/schema_engine/ddl/sqlite.py", "quantum/schema_engine/ddl/postgresql.py"),
-        ("tests/db/test_gate.py", "tests/db/test_gate_rules.py"),
+        ("tests/db/test_gate.py", "tests/db/test_gate_rules.py", "tests/db/test_backends.py"),
         80.0,
         postgres=True,
         mutants=(

@@ -63,7 +63,7 @@ def compare_schema(
     items.extend(_compare_enums(connection, metadata, live, rules))
     items.extend(_compare_primary_keys(metadata, live))
     items.extend(_compare_server_defaults(metadata, live, rules))
-    return sorted(items, key=lambda d: (d.severity != "error", d.table or "", d.kind, d.detail))
+    return sorted(items, key=lambda d: (d.severity != Severity.ERROR, d.table or "", d.kind, d.detail))
 
 
 class _LiveSchema:

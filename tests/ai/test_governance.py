@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from quantum.ai import governance
+from quantum.ai import backtest, governance
 from tests.ai.test_backtest import CLOSES, PARAMS
 
 SMA, BREAKOUT, DCA = 1, 4, 6
@@ -148,6 +148,51 @@ def test_cost_above_approval_cost_waits_for_an_admin(client, make_account, admin
     assert record["result"]["metrics"]["final_equity"] == "1041.66666667"
     # Approving twice is a conflict.
     assert client.post(f"/api/ai/requests/{request_id}/approve", headers=admin.headers).status_code == 409
+
+
+def _crash(**_kwargs):
+    raise RuntimeError("the strategy divided by zero")
+
+
+def test_a_backtest_that_crashes_is_kept_as_failed_and_answers_500(client, make_account, monkeypatch, bars):
+    account = make_account()
+    monkeypatch.setattr(backtest, "run", _crash)
+    response = _backtest(client, account)
+    assert response.status_code == 500
+    [record] = _requests(client, account)
+    assert (record["status"], record["reason"]) == ("failed", "the backtest raised RuntimeError")
+
+
+def test_an_approved_request_that_crashes_is_kept_as_failed_and_answers_500(
+    client, make_account, admin, set_user_policy, monkeypatch, bars
+):
+    account = make_account()
+    set_user_policy(account.id, approval_cost=Decimal("0.1"))
+    request_id = _backtest(client, account).get_json()["request_id"]
+    monkeypatch.setattr(backtest, "run", _crash)
+    assert client.post(f"/api/ai/requests/{request_id}/approve", headers=admin.headers).status_code == 500
+    record = client.get(f"/api/ai/requests/{request_id}", headers=account.headers).get_json()
+    assert (record["status"], record["reason"]) == ("failed", "the backtest raised RuntimeError")
+
+
+def test_an_approved_request_the_backtest_refuses_is_kept_as_rejected(
+    client, make_account, admin, set_user_policy, monkeypatch, bars
+):
+    """The refusal is the request's outcome, not the approval's: 200, and the request says why."""
+    account = make_account()
+    set_user_policy(account.id, approval_cost=Decimal("0.1"))
+    request_id = _backtest(client, account).get_json()["request_id"]
+
+    def refuse(**_kwargs):
+        raise backtest.DataError("the prices in this range are too extreme for an exact backtest")
+
+    monkeypatch.setattr(backtest, "run", refuse)
+    response = client.post(f"/api/ai/requests/{request_id}/approve", headers=admin.headers)
+    assert response.status_code == 200
+    assert (response.get_json()["status"], response.get_json()["reason"]) == (
+        "rejected", "the prices in this range are too extreme for an exact backtest")
+    record = client.get(f"/api/ai/requests/{request_id}", headers=account.headers).get_json()
+    assert record["status"] == "rejected" and record["actual_cost"] == "0.0000"
 
 
 def test_pending_requests_can_be_rejected_or_cancelled(client, make_account, admin, set_user_policy, bars):

@@ -439,10 +439,14 @@ def _gate_case(url: str, body: Callable[[Callable[[str, tuple], list[tuple]]], N
 
 
 def case_has_rows(backend: Backend, url: str) -> None:
-    _run(url, "CREATE TABLE t (id INTEGER)")
-    _gate_case(url, lambda query: _assert_equal(backend.has_rows(query, "t"), False))
-    _run(url, "INSERT INTO t VALUES (1)")
-    _gate_case(url, lambda query: _assert_equal(backend.has_rows(query, "t"), True))
+    """Whatever the table's name: a % in it is no placeholder."""
+    odd = backend.quote("odd%name")
+    _run(url, "CREATE TABLE t (id INTEGER)", f"CREATE TABLE {odd} (id INTEGER)")
+    _gate_case(url, lambda query: _assert_equal([backend.has_rows(query, name) for name in ("t", "odd%name")],
+                                                [False, False]))
+    _run(url, "INSERT INTO t VALUES (1)", f"INSERT INTO {odd} VALUES (1)")
+    _gate_case(url, lambda query: _assert_equal([backend.has_rows(query, name) for name in ("t", "odd%name")],
+                                                [True, True]))
 
 
 def case_table_exists(backend: Backend, url: str) -> None:
@@ -470,7 +474,9 @@ def case_is_enum_type(backend: Backend, url: str) -> None:
 
 
 def case_column_catalog(backend: Backend, url: str) -> None:
-    _run(url, "CREATE TABLE t (id INTEGER NOT NULL, name VARCHAR(20) DEFAULT 'x', amount NUMERIC(10, 2))")
+    """Declared type, NOT NULL and default of each column, whatever the table's name."""
+    _run(url, "CREATE TABLE t (id INTEGER NOT NULL, name VARCHAR(20) DEFAULT 'x', amount NUMERIC(10, 2))",
+         "CREATE TABLE " + backend.quote('we"ird') + " (id INTEGER)")
     expected = {
         "sqlite": {"id": ("INTEGER", True, None), "name": ("VARCHAR(20)", False, "'x'"),
                    "amount": ("NUMERIC(10, 2)", False, None)},
@@ -478,6 +484,11 @@ def case_column_catalog(backend: Backend, url: str) -> None:
                        "amount": ("numeric(10,2)", False, None)},
     }[backend.name]
     _gate_case(url, lambda query: _assert_equal(backend.column_catalog(query, "t"), expected))
+    _gate_case(url, lambda query: _assert_equal(list(backend.column_catalog(query, 'we"ird')), ["id"]))
+    if backend.name == "sqlite":  # a column declared without a type (BLOB affinity) has an empty type
+        _run(url, "CREATE TABLE untyped (anything, id INTEGER)")
+        _gate_case(url, lambda query: _assert_equal(backend.column_catalog(query, "untyped")["anything"],
+                                                    ("", False, None)))
 
 
 def case_lossless_type_change(backend: Backend, url: str) -> None:

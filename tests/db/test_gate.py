@@ -534,6 +534,8 @@ def test_an_enum_rebuilt_under_its_own_name_with_rows_is_not_destructive(pg_empt
         ("timestamp without time zone", "date", "postgresql", False),
         ("json", "jsonb", "postgresql", True), ("jsonb", "json", "postgresql", False),
         ("boolean", "integer", "postgresql", False),
+        ("text", "character varying", "postgresql", True), ("numeric(10,2)", "integer", "postgresql", False),
+        ("numeric(10,0)", "numeric(10)", "postgresql", True), ("smallint", "double precision", "postgresql", True),
     ],
 )
 def test_which_type_changes_keep_every_value(old, new, dialect, keeps):

@@ -166,6 +166,17 @@ def test_a_not_null_column_on_a_filled_table_is_refused_before_it_runs_not_after
     ]
 
 
+def test_dropping_a_table_that_exists_is_refused_even_empty(empty_db_url, tmp_path, backend):
+    """A table the revision did not create is destroyed by DROP TABLE, rows or not; one it created is not."""
+    at_gate1(empty_db_url, tmp_path, rows=0)
+    body = upgrade("CREATE TABLE scratch (id INTEGER)", "DROP TABLE scratch", "DROP TABLE account")
+    scripts = write_scripts(tmp_path / "s", ("gate1", None, ACCOUNT), ("gate2", "gate1", body))
+    with pytest.raises(DestructiveMigration) as caught:
+        run(empty_db_url, sa.MetaData(), scripts)
+    assert caught.value.report["findings"] == ["gate2: drops table account (`DROP TABLE account`)"]
+    assert run(empty_db_url, sa.MetaData(), scripts, allow_destructive=True).action == "upgraded"
+
+
 # --- types (PostgreSQL) ------------------------------------------------------------------------------------
 
 

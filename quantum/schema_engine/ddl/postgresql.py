@@ -171,7 +171,8 @@ class PostgreSQLBackend(Backend):
     # --- the destructive gate's catalog lookups ----------------------------------------------
 
     def has_rows(self, query: Query, table: str) -> bool:
-        """One row is enough."""
+        """One row is enough. The parameters are (), not None: the dialect quotes a % in a name as %%, which
+        psycopg2 turns back into % only when it formats the statement with parameters."""
         return bool(query(f"SELECT 1 FROM {self.quote(table)} LIMIT 1", ()))
 
     def table_exists(self, query: Query, table: str) -> bool:
